@@ -1,0 +1,138 @@
+"""Signing facilitators and admins in and out; the role guards their blueprints use.
+
+Participants never sign in. Sign-in is rate-limited and never says which of the name or the
+password was wrong.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from wtforms import PasswordField, StringField, SubmitField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from .db import get_session
+from .extensions import limiter, login_manager
+from .i18n import safe_next
+from .models import User
+
+bp = Blueprint("auth", __name__)
+
+MIN_PASSWORD = 10
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    submit = SubmitField(_l("Sign in"))
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired()])
+    new = PasswordField(
+        _l("New password"),
+        validators=[
+            DataRequired(),
+            Length(min=MIN_PASSWORD, max=200, message=_l("Use at least 10 characters.")),
+        ],
+    )
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[DataRequired(), EqualTo("new", message=_l("The two passwords differ."))],
+    )
+    submit = SubmitField(_l("Change password"))
+
+
+def load_user(user_id: str) -> User | None:
+    if not user_id.isdigit():
+        return None
+    return get_session().get(User, int(user_id))
+
+
+def find_user(username: str) -> User | None:
+    return get_session().scalar(
+        select(User).where(func.lower(User.username) == username.strip().lower())
+    )
+
+
+def login_limit_key() -> str:
+    return (request.form.get("username") or "").strip().lower()[:64] or "-"
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"])
+@limiter.limit(
+    lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"], key_func=login_limit_key
+)
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = find_user(form.username.data)
+        if user is not None and user.active and user.check_password(form.password.data):
+            login_user(user)
+            return redirect(safe_next(request.args.get("next"), home_for(user)))
+        form.password.errors.append(_("That name and password do not match an active account."))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    flash(_("You are signed out."))
+    return redirect(url_for("participant.home"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        if not current_user.check_password(form.current.data):
+            form.current.errors.append(_("That is not your current password."))
+        else:
+            current_user.password = form.new.data
+            get_session().commit()
+            flash(_("Your password is changed."))
+            return redirect(home_for(current_user))
+    return render_template("auth/password.html", form=form)
+
+
+def home_for(user: User) -> str:
+    return url_for("admin.index") if user.is_admin else url_for("facilitator.index")
+
+
+def role_guard(*roles: str) -> Callable[[], None]:
+    """A ``before_request`` for a whole blueprint, so that no new route can be left open."""
+
+    def guard() -> None:
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if current_user.role not in roles:
+            abort(403)
+        return None
+
+    return guard
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.user_loader(load_user)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to open that page.")
+    login_manager.session_protection = "basic"

@@ -1,0 +1,792 @@
+"""Reading, checking and writing the question bank files of ``questions/``.
+
+The files are the project's source of truth for content, edited by people in a text editor, so
+the reader's job is to find *every* mistake in one pass and say where it is (file and line)
+rather than stop at the first. Nothing here touches the database or the web: ``bank_store``
+moves a checked ``Bank`` in and out of the database.
+
+The format is described in ``questions/README.md``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+LANGUAGES = ("en", "vi")
+QUESTION_TYPES = ("single", "multiple", "true_false")
+STATUSES = ("published", "draft", "archived")
+BANDS = ("low", "mid", "high")
+SOURCES_FILE = "sources.yaml"
+KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+DATE_PATTERN = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+MAX_CHOICES = 6
+TRUE_FALSE_LABELS = {
+    "true": {"en": "True", "vi": "Đúng"},
+    "false": {"en": "False", "vi": "Sai"},
+}
+
+
+def N_(message: str) -> str:
+    """Mark a message for translation without translating it here (no Flask in this module)."""
+    return message
+
+
+@dataclass(frozen=True)
+class BankError:
+    """One problem in one place of the bank; ``message`` is an English template for gettext."""
+
+    file: str
+    line: int
+    message: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message % dict(self.params)}"
+
+
+class BankInvalid(Exception):
+    """Raised with every error found; the caller changes nothing."""
+
+    def __init__(self, errors: list[BankError]):
+        self.errors = errors
+        super().__init__("\n".join(str(e) for e in errors))
+
+
+Text = dict[str, str]
+
+
+@dataclass
+class SourceEntry:
+    key: str
+    title: str
+    publisher: str
+    url: str
+    date: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ChoiceEntry:
+    key: str
+    text: Text
+    correct: bool = False
+
+
+@dataclass
+class QuestionEntry:
+    key: str
+    type: str
+    prompt: Text
+    explanation: Text
+    choices: list[ChoiceEntry]
+    sources: list[str]
+    status: str = "published"
+    scenario: Text | None = None
+
+    @property
+    def correct_keys(self) -> frozenset[str]:
+        return frozenset(c.key for c in self.choices if c.correct)
+
+
+@dataclass
+class FactEntry:
+    text: Text
+    source: str
+
+
+@dataclass
+class TopicEntry:
+    key: str
+    position: int
+    title: Text
+    summary: Text
+    facts: list[FactEntry]
+    actions: list[Text]
+    feedback: dict[str, Text]
+    questions: list[QuestionEntry]
+
+
+@dataclass
+class Bank:
+    sources: list[SourceEntry]
+    topics: list[TopicEntry]
+
+    def source_keys(self) -> set[str]:
+        return {s.key for s in self.sources}
+
+
+def true_false_choices(answer: bool) -> list[ChoiceEntry]:
+    """True/false questions store two ordinary choices so that grading has one path."""
+    return [
+        ChoiceEntry("true", dict(TRUE_FALSE_LABELS["true"]), answer is True),
+        ChoiceEntry("false", dict(TRUE_FALSE_LABELS["false"]), answer is False),
+    ]
+
+
+# --- YAML with line numbers -------------------------------------------------------------
+
+
+class Node(dict):
+    """A mapping read from YAML that remembers the line of itself and of each key."""
+
+    line: int = 0
+    key_lines: dict[str, int]
+
+    def line_of(self, key: str) -> int:
+        return self.key_lines.get(key, self.line)
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: str, line: int):
+        self.key, self.line = key, line
+
+
+class _LineLoader(yaml.SafeLoader):
+    pass
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> Node:
+    loader.flatten_mapping(node)
+    mapping = Node()
+    mapping.line = node.start_mark.line + 1
+    mapping.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        line = key_node.start_mark.line + 1
+        if key in mapping:
+            raise _DuplicateKey(str(key), line)
+        mapping[key] = loader.construct_object(value_node, deep=True)
+        mapping.key_lines[key] = line
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def parse_yaml(text: str, file: str) -> tuple[Any, list[BankError]]:
+    """Parse one file; a syntax error becomes a ``BankError`` with the line YAML reports."""
+    try:
+        return yaml.load(text, Loader=_LineLoader), []  # noqa: S506 - SafeLoader subclass
+    except _DuplicateKey as exc:
+        return None, [BankError(file, exc.line, N_("duplicate field '%(key)s'"), {"key": exc.key})]
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = mark.line + 1 if mark else 1
+        problem = getattr(exc, "problem", None) or str(exc)
+        return None, [
+            BankError(file, line, N_("not valid YAML: %(problem)s"), {"problem": problem})
+        ]
+
+
+# --- checking -----------------------------------------------------------------------------
+
+
+class _Checker:
+    """Walks the parsed files, building entries and collecting every error on the way."""
+
+    def __init__(self) -> None:
+        self.errors: list[BankError] = []
+
+    def error(self, file: str, line: int, message: str, **params: Any) -> None:
+        self.errors.append(BankError(file, line, message, params))
+
+    def mapping(self, value: Any, file: str, line: int, what: str) -> Node | None:
+        if isinstance(value, Node):
+            return value
+        self.error(file, line, N_("%(what)s must be a mapping of fields"), what=what)
+        return None
+
+    def fields(
+        self, node: Node, file: str, allowed: Iterable[str], required: Iterable[str]
+    ) -> None:
+        allowed = set(allowed)
+        for key in node:
+            if key not in allowed:
+                self.error(file, node.line_of(key), N_("unknown field '%(field)s'"), field=key)
+        for key in required:
+            if key not in node:
+                self.error(file, node.line, N_("missing field '%(field)s'"), field=key)
+
+    def string(self, node: Node, key: str, file: str, required: bool = True) -> str | None:
+        value = node.get(key)
+        if value is None:
+            if required and key in node:
+                self.error(file, node.line_of(key), N_("'%(field)s' is empty"), field=key)
+            return None
+        if isinstance(value, date):
+            value = value.isoformat()
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            self.error(file, node.line_of(key), N_("'%(field)s' must be text"), field=key)
+            return None
+        value = str(value).strip()
+        if not value and required:
+            self.error(file, node.line_of(key), N_("'%(field)s' is empty"), field=key)
+            return None
+        return value
+
+    def key(self, node: Node, file: str) -> str | None:
+        value = self.string(node, "key", file)
+        if value is not None and not KEY_PATTERN.match(value):
+            self.error(
+                file,
+                node.line_of("key"),
+                N_("key '%(key)s' may use only a-z, 0-9 and '-'"),
+                key=value,
+            )
+            return None
+        return value
+
+    def text(self, value: Any, file: str, line: int, what: str) -> Text | None:
+        """A bilingual text: both languages present and not empty."""
+        if isinstance(value, str):
+            self.error(file, line, N_("%(what)s needs both 'en' and 'vi'"), what=what)
+            return None
+        node = self.mapping(value, file, line, what)
+        if node is None:
+            return None
+        ok = True
+        for key in node:
+            if key not in LANGUAGES:
+                self.error(file, node.line_of(key), N_("unknown language '%(lang)s'"), lang=key)
+                ok = False
+        for lang in LANGUAGES:
+            item = node.get(lang)
+            if lang not in node or item is None or (isinstance(item, str) and not item.strip()):
+                self.error(
+                    file,
+                    node.line_of(lang),
+                    N_("%(what)s: missing translation '%(lang)s'"),
+                    what=what,
+                    lang=lang,
+                )
+                ok = False
+            elif not isinstance(item, str):
+                self.error(
+                    file,
+                    node.line_of(lang),
+                    N_("%(what)s: '%(lang)s' must be text"),
+                    what=what,
+                    lang=lang,
+                )
+                ok = False
+        if not ok:
+            return None
+        return {lang: node[lang].strip() for lang in LANGUAGES}
+
+    def text_field(self, node: Node, key: str, file: str, required: bool = True) -> Text | None:
+        if key not in node or node[key] is None:
+            if required:
+                self.error(file, node.line_of(key), N_("missing field '%(field)s'"), field=key)
+            return None
+        return self.text(node[key], file, node.line_of(key), key)
+
+    def listing(self, node: Node, key: str, file: str, required: bool = True) -> list[Any]:
+        value = node.get(key)
+        if value is None:
+            if required:
+                self.error(file, node.line_of(key), N_("missing field '%(field)s'"), field=key)
+            return []
+        if not isinstance(value, list):
+            self.error(file, node.line_of(key), N_("'%(field)s' must be a list"), field=key)
+            return []
+        return value
+
+    # sources.yaml
+
+    def sources(self, data: Any, file: str) -> list[SourceEntry]:
+        root = self.mapping(data, file, 1, "sources.yaml")
+        if root is None:
+            return []
+        self.fields(root, file, ["sources"], ["sources"])
+        entries: list[SourceEntry] = []
+        seen: dict[str, int] = {}
+        for item in self.listing(root, "sources", file):
+            node = self.mapping(item, file, root.line_of("sources"), "a source")
+            if node is None:
+                continue
+            self.fields(
+                node,
+                file,
+                ["key", "title", "publisher", "date", "url", "notes"],
+                ["key", "title", "publisher", "url"],
+            )
+            key = self.key(node, file)
+            title = self.string(node, "title", file)
+            publisher = self.string(node, "publisher", file)
+            url = self.string(node, "url", file)
+            when = self.string(node, "date", file, required=False)
+            if url is not None and not re.match(r"^https?://[^\s/]+\.[^\s]+$", url):
+                self.error(file, node.line_of("url"), N_("'%(url)s' is not a web address"), url=url)
+            if when is not None and not DATE_PATTERN.match(when):
+                self.error(
+                    file, node.line_of("date"), N_("date must be YYYY, YYYY-MM or YYYY-MM-DD")
+                )
+            notes = []
+            for note in self.listing(node, "notes", file, required=False):
+                if isinstance(note, str) and note.strip():
+                    notes.append(note.strip())
+                else:
+                    self.error(file, node.line_of("notes"), N_("every note must be text"))
+            if key is not None:
+                if key in seen:
+                    self.error(
+                        file,
+                        node.line_of("key"),
+                        N_("duplicate source key '%(key)s' (first on line %(first)s)"),
+                        key=key,
+                        first=seen[key],
+                    )
+                seen.setdefault(key, node.line_of("key"))
+            if None not in (key, title, publisher, url):
+                entries.append(SourceEntry(key, title, publisher, url, when, notes))
+        return entries
+
+    # <topic>.yaml
+
+    def topic(self, data: Any, file: str) -> tuple[TopicEntry | None, dict[str, int], list[int]]:
+        """Check one topic file; also return the lines of question keys and fact sources."""
+        root = self.mapping(data, file, 1, "a topic file")
+        if root is None:
+            return None, {}, []
+        self.fields(
+            root,
+            file,
+            ["key", "position", "title", "summary", "facts", "actions", "feedback", "questions"],
+            ["key", "title", "summary", "feedback", "questions"],
+        )
+        key = self.key(root, file)
+        stem = Path(file).stem
+        if key is not None and key != stem:
+            self.error(
+                file,
+                root.line_of("key"),
+                N_("topic key '%(key)s' must match the file name '%(stem)s'"),
+                key=key,
+                stem=stem,
+            )
+        position = root.get("position", 0)
+        if isinstance(position, bool) or not isinstance(position, int):
+            self.error(file, root.line_of("position"), N_("'position' must be a whole number"))
+            position = 0
+        title = self.text_field(root, "title", file)
+        summary = self.text_field(root, "summary", file)
+        facts = []
+        for item in self.listing(root, "facts", file, required=False):
+            node = self.mapping(item, file, root.line_of("facts"), "a fact")
+            if node is None:
+                continue
+            self.fields(node, file, ["text", "source"], ["text", "source"])
+            text = self.text_field(node, "text", file)
+            source = self.string(node, "source", file)
+            if text is not None and source is not None:
+                facts.append((FactEntry(text, source), node.line_of("source")))
+        actions = []
+        for item in self.listing(root, "actions", file, required=False):
+            text = self.text(item, file, root.line_of("actions"), "an action")
+            if text is not None:
+                actions.append(text)
+        feedback: dict[str, Text] = {}
+        node = self.mapping(root.get("feedback"), file, root.line_of("feedback"), "feedback")
+        if node is not None:
+            self.fields(node, file, BANDS, BANDS)
+            for band in BANDS:
+                text = self.text_field(node, band, file, required=False)
+                if text is not None:
+                    feedback[band] = text
+        questions = []
+        lines: dict[str, int] = {}
+        for item in self.listing(root, "questions", file):
+            node = self.mapping(item, file, root.line_of("questions"), "a question")
+            if node is None:
+                continue
+            question = self.question(node, file)
+            if question is not None:
+                if question.key in lines:
+                    self.error(
+                        file,
+                        node.line_of("key"),
+                        N_("duplicate question key '%(key)s' (first on line %(first)s)"),
+                        key=question.key,
+                        first=lines[question.key],
+                    )
+                    continue
+                lines[question.key] = node.line_of("key")
+                questions.append(question)
+        fact_lines = [line for _fact, line in facts]
+        if None in (key, title, summary) or len(feedback) != len(BANDS):
+            return None, lines, fact_lines
+        entry = TopicEntry(
+            key, position, title, summary, [f for f, _ in facts], actions, feedback, questions
+        )
+        return entry, lines, fact_lines
+
+    def question(self, node: Node, file: str) -> QuestionEntry | None:
+        self.fields(
+            node,
+            file,
+            [
+                "key",
+                "type",
+                "status",
+                "scenario",
+                "prompt",
+                "choices",
+                "answer",
+                "explanation",
+                "sources",
+            ],
+            ["key", "type", "prompt", "explanation", "sources"],
+        )
+        key = self.key(node, file)
+        kind = self.string(node, "type", file)
+        if kind is not None and kind not in QUESTION_TYPES:
+            self.error(
+                file,
+                node.line_of("type"),
+                N_("unknown question type '%(type)s' (use single, multiple or true_false)"),
+                type=kind,
+            )
+            kind = None
+        status = self.string(node, "status", file, required=False) or "published"
+        if status not in STATUSES:
+            self.error(
+                file,
+                node.line_of("status"),
+                N_("unknown status '%(status)s' (use published or draft)"),
+                status=status,
+            )
+        scenario = self.text_field(node, "scenario", file, required=False)
+        prompt = self.text_field(node, "prompt", file)
+        explanation = self.text_field(node, "explanation", file)
+        choices = self.choices(node, file, kind)
+        sources = []
+        for item in self.listing(node, "sources", file):
+            if isinstance(item, str) and item.strip():
+                sources.append(item.strip())
+            else:
+                self.error(file, node.line_of("sources"), N_("every source must be a source key"))
+        if "sources" in node and isinstance(node["sources"], list) and not node["sources"]:
+            self.error(file, node.line_of("sources"), N_("a question needs at least one source"))
+        if None in (key, kind, prompt, explanation, choices) or not sources:
+            return None
+        return QuestionEntry(key, kind, prompt, explanation, choices, sources, status, scenario)
+
+    def choices(self, node: Node, file: str, kind: str | None) -> list[ChoiceEntry] | None:
+        if kind == "true_false":
+            if "choices" in node:
+                self.error(
+                    file,
+                    node.line_of("choices"),
+                    N_("a true_false question takes 'answer', not 'choices'"),
+                )
+            answer = node.get("answer")
+            if not isinstance(answer, bool):
+                self.error(
+                    file,
+                    node.line_of("answer"),
+                    N_("a true_false question needs 'answer: true' or 'answer: false'"),
+                )
+                return None
+            return true_false_choices(answer)
+        if "answer" in node:
+            self.error(
+                file, node.line_of("answer"), N_("'answer' is only for true_false questions")
+            )
+        items = self.listing(node, "choices", file)
+        line = node.line_of("choices")
+        choices: list[ChoiceEntry] = []
+        seen: set[str] = set()
+        ok = True
+        for item in items:
+            choice = self.mapping(item, file, line, "a choice")
+            if choice is None:
+                ok = False
+                continue
+            self.fields(choice, file, ["key", "text", "correct"], ["key", "text"])
+            key = self.key(choice, file)
+            text = self.text_field(choice, "text", file)
+            correct = choice.get("correct", False)
+            if not isinstance(correct, bool):
+                self.error(file, choice.line_of("correct"), N_("'correct' must be true or false"))
+                ok = False
+            if key is not None and key in seen:
+                self.error(
+                    file, choice.line_of("key"), N_("duplicate choice key '%(key)s'"), key=key
+                )
+                ok = False
+            if key is None or text is None:
+                ok = False
+                continue
+            seen.add(key)
+            choices.append(ChoiceEntry(key, text, correct is True))
+        if not items:
+            return None
+        if not 2 <= len(items) <= MAX_CHOICES:
+            self.error(file, line, N_("a question needs 2 to 6 choices"))
+            ok = False
+        if not ok or kind is None:
+            return None
+        for message in choice_rule_errors(kind, [c.correct for c in choices]):
+            self.error(file, line, message)
+            ok = False
+        return choices if ok else None
+
+
+def choice_rule_errors(kind: str, correct_flags: list[bool]) -> list[str]:
+    """The rule on correct choices, shared by the bank files and the admin editor."""
+    count = sum(correct_flags)
+    if count == 0:
+        return [N_("no choice is marked correct")]
+    if kind == "single" and count != 1:
+        return [N_("a single-choice question needs exactly one correct choice")]
+    return []
+
+
+# --- figures in explanations ----------------------------------------------------------------
+
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def figures(text: str, lang: str) -> set[str]:
+    """Numbers in a text, written one way whatever the language's separators.
+
+    English writes "1,093" and "11.3"; Vietnamese writes "1.093" and "11,3". Both become
+    "1093" and "11.3" so that a figure can be found in the facts it came from.
+    """
+    found = set()
+    thousands, decimal = (",", ".") if lang == "en" else (".", ",")
+    for raw in _NUMBER.findall(text):
+        parts = raw.split(thousands)
+        if len(parts) > 1 and all(len(p.split(decimal)[0]) == 3 for p in parts[1:]):
+            raw = "".join(parts)
+        elif len(parts) > 1:
+            found.update(p for p in parts if p)
+            continue
+        found.add(raw.replace(decimal, "."))
+    return found
+
+
+def unsourced_figures(explanation: Text, references: Iterable[Text]) -> dict[str, set[str]]:
+    """Figures in an explanation that appear in none of the texts it may rest on, by language."""
+    references = list(references)
+    missing = {}
+    for lang in LANGUAGES:
+        known: set[str] = set()
+        for ref in references:
+            known |= figures(ref.get(lang, ""), lang) | figures(ref.get("en", ""), "en")
+        extra = figures(explanation.get(lang, ""), lang) - known
+        if extra:
+            missing[lang] = extra
+    return missing
+
+
+# --- the whole bank -----------------------------------------------------------------------
+
+
+def read_bank(directory: str | Path) -> Bank:
+    """Read and check every file of a bank folder; raise ``BankInvalid`` with all errors."""
+    directory = Path(directory)
+    files = {p.name: p.read_text(encoding="utf-8") for p in sorted(directory.glob("*.yaml"))}
+    return read_bank_files(files)
+
+
+def read_bank_files(files: Mapping[str, str]) -> Bank:
+    """Check a bank given as {file name: text}: the same path for folders and uploads."""
+    checker = _Checker()
+    if SOURCES_FILE not in files:
+        checker.error(SOURCES_FILE, 1, N_("the bank has no sources.yaml"))
+        sources: list[SourceEntry] = []
+    else:
+        data, errors = parse_yaml(files[SOURCES_FILE], SOURCES_FILE)
+        checker.errors += errors
+        sources = checker.sources(data, SOURCES_FILE) if not errors else []
+    source_keys = {s.key for s in sources}
+    topics: list[TopicEntry] = []
+    topic_files: dict[str, str] = {}
+    question_places: dict[str, tuple[str, int]] = {}
+    topic_names = sorted(n for n in files if n != SOURCES_FILE)
+    if not topic_names:
+        checker.error(SOURCES_FILE, 1, N_("the bank has no topic files"))
+    for name in topic_names:
+        data, errors = parse_yaml(files[name], name)
+        checker.errors += errors
+        if errors:
+            continue
+        topic, lines, fact_lines = checker.topic(data, name)
+        for key, line in lines.items():
+            if key in question_places:
+                other, other_line = question_places[key]
+                checker.error(
+                    name,
+                    line,
+                    N_("question key '%(key)s' is already used in %(other)s line %(line)s"),
+                    key=key,
+                    other=other,
+                    line=other_line,
+                )
+            else:
+                question_places[key] = (name, line)
+        if topic is None:
+            continue
+        if topic.key in topic_files:
+            checker.error(name, 1, N_("topic '%(key)s' is defined twice"), key=topic.key)
+            continue
+        topic_files[topic.key] = name
+        if SOURCES_FILE in files:
+            for fact, line in zip(topic.facts, fact_lines, strict=True):
+                if fact.source not in source_keys:
+                    checker.error(name, line, N_("unknown source '%(key)s'"), key=fact.source)
+            for question in topic.questions:
+                for key in question.sources:
+                    if key not in source_keys:
+                        checker.error(
+                            name,
+                            lines[question.key],
+                            N_("question '%(question)s' cites unknown source '%(key)s'"),
+                            question=question.key,
+                            key=key,
+                        )
+        topics.append(topic)
+    _check_prompts(checker, topics, topic_files, question_places)
+    _check_figures(checker, topics, sources, question_places)
+    if checker.errors:
+        raise BankInvalid(checker.errors)
+    topics.sort(key=lambda t: (t.position, t.key))
+    return Bank(sources, topics)
+
+
+def _check_prompts(checker, topics, topic_files, places) -> None:
+    seen: dict[tuple[str, str], str] = {}
+    for topic in topics:
+        for question in topic.questions:
+            for lang in LANGUAGES:
+                norm = " ".join(question.prompt[lang].lower().split())
+                if question.scenario:
+                    norm = " ".join(question.scenario[lang].lower().split()) + " | " + norm
+                other = seen.get((lang, norm))
+                file, line = places[question.key]
+                if other is not None:
+                    checker.error(
+                        file,
+                        line,
+                        N_("question '%(key)s' has the same prompt as '%(other)s'"),
+                        key=question.key,
+                        other=other,
+                    )
+                    break
+                seen[(lang, norm)] = question.key
+
+
+def _check_figures(checker, topics, sources, places) -> None:
+    by_key = {s.key: s for s in sources}
+    for topic in topics:
+        for question in topic.questions:
+            refs = [f.text for f in topic.facts if f.source in question.sources]
+            for key in question.sources:
+                if key in by_key:
+                    refs += [{"en": note, "vi": note} for note in by_key[key].notes]
+            missing = unsourced_figures(question.explanation, refs)
+            if missing:
+                file, line = places[question.key]
+                numbers = ", ".join(sorted(set().union(*missing.values())))
+                checker.error(
+                    file,
+                    line,
+                    N_(
+                        "question '%(key)s': the figures %(numbers)s in its explanation appear in "
+                        "no fact of its topic or note of a source it cites"
+                    ),
+                    key=question.key,
+                    numbers=numbers,
+                )
+
+
+# --- writing -------------------------------------------------------------------------------
+
+
+class _BankDumper(yaml.SafeDumper):
+    pass
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    if "\n" in value:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value)
+
+
+_BankDumper.add_representer(str, _represent_str)
+
+
+def _dump(data: Any) -> str:
+    return yaml.dump(
+        data, Dumper=_BankDumper, allow_unicode=True, sort_keys=False, width=100, indent=2
+    )
+
+
+def _text(text: Text) -> dict[str, str]:
+    """Multi-paragraph texts end with a newline so that they dump as clean ``|`` blocks."""
+    return {lang: text[lang] + ("\n" if "\n" in text[lang] else "") for lang in LANGUAGES}
+
+
+def write_bank(bank: Bank) -> dict[str, str]:
+    """The bank as {file name: text}, in one canonical layout so exports are byte-stable."""
+    files = {SOURCES_FILE: _dump({"sources": [_source_data(s) for s in bank.sources]})}
+    for topic in bank.topics:
+        files[f"{topic.key}.yaml"] = _dump(_topic_data(topic))
+    return files
+
+
+def _source_data(source: SourceEntry) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "key": source.key,
+        "title": source.title,
+        "publisher": source.publisher,
+    }
+    if source.date:
+        data["date"] = source.date
+    data["url"] = source.url
+    if source.notes:
+        data["notes"] = list(source.notes)
+    return data
+
+
+def _topic_data(topic: TopicEntry) -> dict[str, Any]:
+    return {
+        "key": topic.key,
+        "position": topic.position,
+        "title": _text(topic.title),
+        "summary": _text(topic.summary),
+        "facts": [{"text": _text(f.text), "source": f.source} for f in topic.facts],
+        "actions": [_text(a) for a in topic.actions],
+        "feedback": {band: _text(topic.feedback[band]) for band in BANDS},
+        "questions": [_question_data(q) for q in topic.questions],
+    }
+
+
+def _question_data(question: QuestionEntry) -> dict[str, Any]:
+    data: dict[str, Any] = {"key": question.key, "type": question.type}
+    if question.status != "published":
+        data["status"] = question.status
+    if question.scenario:
+        data["scenario"] = _text(question.scenario)
+    data["prompt"] = _text(question.prompt)
+    if question.type == "true_false":
+        data["answer"] = "true" in question.correct_keys
+    else:
+        choices = []
+        for choice in question.choices:
+            item: dict[str, Any] = {"key": choice.key, "text": _text(choice.text)}
+            if choice.correct:
+                item["correct"] = True
+            choices.append(item)
+        data["choices"] = choices
+    data["explanation"] = _text(question.explanation)
+    data["sources"] = list(question.sources)
+    return data

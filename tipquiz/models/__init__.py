@@ -1,0 +1,40 @@
+"""The models, one module per concern; import them from here."""
+
+from .accounts import ROLES, AuditEntry, User
+from .base import Base, Text, utcnow
+from .content import (
+    QUESTION_TYPES,
+    STATUSES,
+    Choice,
+    Question,
+    QuestionRevision,
+    Source,
+    Topic,
+    question_sources,
+)
+from .quiz import Answer, AnswerChoice, Attempt, AttemptQuestion
+from .workshops import ROUNDS, Workshop, WorkshopQuestion
+
+__all__ = [
+    "QUESTION_TYPES",
+    "ROLES",
+    "ROUNDS",
+    "STATUSES",
+    "Answer",
+    "AnswerChoice",
+    "Attempt",
+    "AttemptQuestion",
+    "AuditEntry",
+    "Base",
+    "Choice",
+    "Question",
+    "QuestionRevision",
+    "Source",
+    "Text",
+    "Topic",
+    "User",
+    "Workshop",
+    "WorkshopQuestion",
+    "question_sources",
+    "utcnow",
+]

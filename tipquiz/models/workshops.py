@@ -1,0 +1,50 @@
+"""Workshops: a facilitator's session with a join code and a fixed set of questions.
+
+The question set is fixed when the workshop is created so that its "before" and "after"
+rounds ask exactly the same questions and can be compared.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .accounts import User
+from .base import Base, utcnow
+from .content import Question
+
+ROUNDS = ("before", "after")
+
+
+class Workshop(Base):
+    __tablename__ = "workshops"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(12), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    locale: Mapped[str] = mapped_column(String(5))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    topic_keys: Mapped[list[str]]
+    question_count: Mapped[int]
+    current_round: Mapped[str] = mapped_column(String(10), default="before")
+    is_open: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    owner: Mapped[User] = relationship()
+    questions: Mapped[list[WorkshopQuestion]] = relationship(
+        order_by="WorkshopQuestion.position", cascade="all, delete-orphan"
+    )
+
+
+class WorkshopQuestion(Base):
+    __tablename__ = "workshop_questions"
+    __table_args__ = (UniqueConstraint("workshop_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"))
+
+    question: Mapped[Question] = relationship()

@@ -1,0 +1,320 @@
+"""What participants see: the home page, the quiz, results, learn pages, sources and help.
+
+Plain HTML forms, POST then redirect, no JavaScript needed. A participant is known only by the
+random attempt token in their signed session cookie.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+
+from . import attempts
+from .db import get_session
+from .extensions import limiter
+from .i18n import current_locale
+from .models import Attempt, AttemptQuestion, Question, QuestionRevision, Source, Topic, Workshop
+from .quiz import InvalidAnswer
+from .scoring import topic_scores
+from .security import attempt_key
+
+bp = Blueprint("participant", __name__)
+
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_PATTERN = re.compile(rf"^[{CODE_ALPHABET}]{{6}}$")
+
+
+class EmptyForm(FlaskForm):
+    """A form with only its CSRF token, for buttons that POST."""
+
+
+def normalise_code(raw: str | None) -> str:
+    """Codes are read aloud and typed on phones: ignore case, spaces and dashes."""
+    return re.sub(r"[\s-]", "", raw or "").upper()
+
+
+def current_attempt() -> Attempt | None:
+    return attempts.find_attempt(get_session(), session.get("attempt"))
+
+
+def remember_attempt(attempt: Attempt) -> None:
+    session["attempt"] = attempt.token
+    session.permanent = True
+
+
+def answer_limit() -> str:
+    return current_app.config["RATELIMIT_ANSWERS"]
+
+
+@bp.get("/")
+def home():
+    attempt = current_attempt()
+    unfinished = attempt if attempt is not None and attempt.finished_at is None else None
+    return render_template(
+        "participant/home.html",
+        form=EmptyForm(),
+        unfinished=unfinished,
+        finished=attempt if attempt is not None and attempt.finished_at else None,
+    )
+
+
+def reusable(attempt: Attempt | None, workshop: Workshop | None) -> bool:
+    """A double tap on "Start" must not make two attempts: reuse one that has no answers yet."""
+    if attempt is None or attempt.finished_at is not None:
+        return False
+    if attempt.workshop_id != (workshop.id if workshop else None):
+        return False
+    if workshop is not None and attempt.round != workshop.current_round:
+        return False
+    return attempts.answered_count(get_session(), attempt) == 0
+
+
+@bp.post("/start")
+@limiter.limit("300 per minute")
+def start():
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    attempt = current_attempt()
+    if not reusable(attempt, None):
+        attempt = attempts.start_attempt(
+            get_session(),
+            locale=current_locale(),
+            count=current_app.config["QUESTIONS_PER_QUIZ"],
+        )
+        if not attempt.items:
+            abort(503)
+    remember_attempt(attempt)
+    return redirect(url_for(".question", position=1))
+
+
+@bp.get("/join")
+def join():
+    code = normalise_code(request.args.get("code"))
+    if not code:
+        flash(_("Type the workshop code your facilitator gave you."), "error")
+        return redirect(url_for(".home"))
+    return redirect(url_for(".workshop", code=code))
+
+
+def find_workshop(code: str) -> Workshop:
+    """The workshop for a code, or a clear "no such workshop" page in the user's language."""
+    code = normalise_code(code)
+    workshop = None
+    if CODE_PATTERN.match(code):
+        workshop = get_session().scalar(select(Workshop).where(Workshop.code == code))
+    if workshop is None:
+        abort(
+            404,
+            description=_(
+                "No workshop has the code %(code)s. Check it with your facilitator.", code=code[:12]
+            ),
+        )
+    return workshop
+
+
+@bp.get("/j/<code>")
+def workshop(code: str):
+    found = find_workshop(code)
+    if code != found.code:
+        return redirect(url_for(".workshop", code=found.code))
+    status = 200 if found.is_open else 410
+    return render_template("participant/workshop.html", workshop=found, form=EmptyForm()), status
+
+
+@bp.post("/j/<code>")
+@limiter.limit("300 per minute")
+def join_workshop(code: str):
+    found = find_workshop(code)
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if not found.is_open:
+        return redirect(url_for(".workshop", code=found.code))
+    attempt = current_attempt()
+    if not reusable(attempt, found):
+        attempt = attempts.start_attempt(
+            get_session(), locale=current_locale(), count=found.question_count, workshop=found
+        )
+    remember_attempt(attempt)
+    return redirect(url_for(".question", position=1))
+
+
+def attempt_or_home() -> Attempt:
+    attempt = current_attempt()
+    if attempt is None:
+        abort(404, description=_("There is no quiz in progress in this browser. Start one here."))
+    return attempt
+
+
+def load_item(attempt: Attempt, position: int) -> AttemptQuestion:
+    item = attempts.attempt_item(get_session(), attempt, position)
+    if item is None:
+        abort(404)
+    return item
+
+
+def workshop_closed(attempt: Attempt) -> bool:
+    if attempt.workshop_id is None:
+        return False
+    found = get_session().get(Workshop, attempt.workshop_id)
+    return found is not None and not found.is_open
+
+
+def render_question(
+    attempt: Attempt,
+    item: AttemptQuestion,
+    error: str | None = None,
+    chosen: list[str] | None = None,
+    status: int = 200,
+):
+    revision = item.revision
+    by_key = {c.key: c for c in revision.choices}
+    choices = [by_key[k] for k in item.choice_order if k in by_key]
+    answer = item.answer
+    picked = {c.key for c in answer.choices} if answer else set(chosen or [])
+    topic = get_session().get(Topic, revision.question.topic_id)
+    return (
+        render_template(
+            "participant/question.html",
+            attempt=attempt,
+            item=item,
+            question=revision.question,
+            revision=revision,
+            topic=topic,
+            choices=choices,
+            answer=answer,
+            picked=picked,
+            error=error,
+            form=EmptyForm(),
+            closed=workshop_closed(attempt),
+        ),
+        status,
+    )
+
+
+@bp.get("/quiz")
+def resume():
+    attempt = attempt_or_home()
+    position = attempts.next_position(get_session(), attempt)
+    if position is None:
+        return redirect(url_for(".results"))
+    return redirect(url_for(".question", position=position))
+
+
+@bp.get("/quiz/<int:position>")
+def question(position: int):
+    attempt = attempt_or_home()
+    item = load_item(attempt, position)
+    if item.answer is None:
+        upcoming = attempts.next_position(get_session(), attempt)
+        if upcoming is not None and position > upcoming:
+            return redirect(url_for(".question", position=upcoming))
+    return render_question(attempt, item)
+
+
+@bp.post("/quiz/<int:position>")
+@limiter.limit(answer_limit, key_func=attempt_key)
+def answer(position: int):
+    attempt = attempt_or_home()
+    item = load_item(attempt, position)
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if item.answer is None and workshop_closed(attempt):
+        return render_question(attempt, item, status=410)
+    chosen = request.form.getlist("choice")
+    try:
+        attempts.record_answer(get_session(), item, chosen)
+    except InvalidAnswer:
+        message = (
+            _("Choose at least one answer.")
+            if item.revision.type == "multiple"
+            else _("Choose one answer.")
+        )
+        return render_question(attempt, item, error=message, chosen=chosen, status=422)
+    return redirect(url_for(".question", position=position) + "#feedback")
+
+
+@bp.get("/quiz/results")
+def results():
+    attempt = attempt_or_home()
+    db = get_session()
+    if attempts.next_position(db, attempt) is not None:
+        return redirect(url_for(".resume"))
+    topics = {t.key: t for t in db.scalars(select(Topic).order_by(Topic.position))}
+    scores = topic_scores(attempts.attempt_results(db, attempt), order=topics)
+    correct = sum(s.correct for s in scores)
+    total = sum(s.total for s in scores)
+    sources = topic_sources_in_attempt(attempt)
+    return render_template(
+        "participant/results.html",
+        attempt=attempt,
+        scores=scores,
+        topics=topics,
+        correct=correct,
+        total=total,
+        sources=sources,
+        form=EmptyForm(),
+    )
+
+
+def topic_sources_in_attempt(attempt: Attempt) -> dict[str, list[Source]]:
+    """The articles behind the questions this attempt asked, by topic key."""
+    rows = get_session().execute(
+        select(Topic.key, Source)
+        .select_from(AttemptQuestion)
+        .join(QuestionRevision, QuestionRevision.id == AttemptQuestion.revision_id)
+        .join(Question, Question.id == QuestionRevision.question_id)
+        .join(Topic, Topic.id == Question.topic_id)
+        .join(Question.sources)
+        .where(AttemptQuestion.attempt_id == attempt.id)
+        .order_by(Topic.position, Source.position)
+    )
+    found: dict[str, list[Source]] = {}
+    for topic_key, source in rows:
+        if source not in found.setdefault(topic_key, []):
+            found[topic_key].append(source)
+    return found
+
+
+@bp.get("/learn")
+def topics():
+    found = get_session().scalars(select(Topic).order_by(Topic.position)).all()
+    return render_template("participant/topics.html", topics=found)
+
+
+@bp.get("/learn/<key>")
+def learn(key: str):
+    db = get_session()
+    topic = db.scalar(select(Topic).where(Topic.key == key))
+    if topic is None:
+        abort(404)
+    keys = {f["source"] for f in topic.facts}
+    sources = {s.key: s for s in db.scalars(select(Source).where(Source.key.in_(keys)))}
+    return render_template("participant/learn.html", topic=topic, sources=sources)
+
+
+@bp.get("/sources")
+def sources():
+    found = get_session().scalars(select(Source).order_by(Source.position)).all()
+    return render_template("participant/sources.html", sources=found)
+
+
+@bp.get("/help")
+def get_help():
+    return render_template("participant/help.html")
