@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import make_url, text
+from sqlalchemy.exc import DBAPIError
 
 from tipquiz import create_app
 from tipquiz.bank import Bank, read_bank
@@ -42,18 +43,36 @@ BACKENDS = ["sqlite"] + (["postgresql"] if postgres_url() else [])
 
 @pytest.fixture(scope="session")
 def postgres_schema() -> Iterator[str | None]:
-    """Create the tables once per run on PostgreSQL; each test then empties them."""
+    """A database of this test run's own on the PostgreSQL server, dropped at the end.
+
+    Several test runs can then share one server without emptying each other's tables. Where
+    the account may not create databases, the given database is used as it is.
+    """
     url = postgres_url()
     if url is None:
         yield None
         return
-    engine = make_engine(normalise_url(url))
+    base = make_url(normalise_url(url))
+    name = f"{base.database}_run_{os.getpid()}"
+    admin = make_engine(base.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        run_url = base.set(database=name).render_as_string(hide_password=False)
+    except DBAPIError:
+        name, run_url = None, base.render_as_string(hide_password=False)
+    engine = make_engine(run_url)
     with engine.begin() as conn:
         conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
     Base.metadata.drop_all(engine)
     Base.metadata.create_all(engine)
     engine.dispose()
-    yield url
+    yield run_url
+    if name is not None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 @pytest.fixture(params=BACKENDS)
