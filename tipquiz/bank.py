@@ -626,10 +626,10 @@ def read_bank_files(files: Mapping[str, str]) -> Bank:
                 checker.error(
                     name,
                     line,
-                    N_("question key '%(key)s' is already used in %(other)s line %(line)s"),
+                    N_("question key '%(key)s' is already used in %(other)s line %(other_line)s"),
                     key=key,
                     other=other,
-                    line=other_line,
+                    other_line=other_line,
                 )
             else:
                 question_places[key] = (name, line)
