@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from .models import (
     Answer,
@@ -107,15 +107,17 @@ def find_attempt(session: Session, token: str | None) -> Attempt | None:
 
 
 def attempt_item(session: Session, attempt: Attempt, position: int) -> AttemptQuestion | None:
+    """One question of an attempt with everything its page shows, in four queries."""
+    revision = joinedload(AttemptQuestion.revision)
+    question = revision.joinedload(QuestionRevision.question)
     return session.scalar(
         select(AttemptQuestion)
         .where(AttemptQuestion.attempt_id == attempt.id, AttemptQuestion.position == position)
         .options(
-            selectinload(AttemptQuestion.revision).selectinload(QuestionRevision.choices),
-            selectinload(AttemptQuestion.revision)
-            .selectinload(QuestionRevision.question)
-            .selectinload(Question.sources),
-            selectinload(AttemptQuestion.answer).selectinload(Answer.choices),
+            revision.selectinload(QuestionRevision.choices),
+            question.joinedload(Question.topic),
+            question.selectinload(Question.sources),
+            joinedload(AttemptQuestion.answer).selectinload(Answer.choices),
         )
     )
 

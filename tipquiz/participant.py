@@ -187,7 +187,7 @@ def render_question(
     choices = [by_key[k] for k in item.choice_order if k in by_key]
     answer = item.answer
     picked = {c.key for c in answer.choices} if answer else set(chosen or [])
-    topic = get_session().get(Topic, revision.question.topic_id)
+    topic = revision.question.topic
     return (
         render_template(
             "participant/question.html",
