@@ -1,0 +1,199 @@
+"""In a real browser: Debian's Chromium at a phone's size, driven by Playwright.
+
+Screenshots of the main screens go to tests/screenshots/ (git-ignored) for people to review.
+"""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from helpers import add_user, page
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+from sqlalchemy import select
+from werkzeug.serving import make_server
+
+from tipquiz import attempts
+from tipquiz.db import get_session
+from tipquiz.models import Attempt, Workshop, WorkshopQuestion
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+SCREENSHOTS = ROOT / "tests" / "screenshots"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+PHONE = {"width": 390, "height": 844}
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def server(app) -> Iterator[str]:
+    """The app served over real HTTP on a free loopback port for the browser."""
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+    thread.join()
+    httpd.server_close()
+
+
+def phone(browser: Browser, locale: str = "vi-VN") -> Page:
+    context = browser.new_context(viewport=PHONE, locale=locale, device_scale_factor=1)
+    return context.new_page()
+
+
+def shot(page_: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page_.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def serious_violations(page_: Page) -> list[str]:
+    results = Axe().run(page_)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def answer_current_question(page_: Page) -> None:
+    page_.locator("ul.choices label").first.click()
+    page_.locator("form.question button[type=submit]").click()
+    expect(page_.locator("#feedback")).to_be_visible()
+
+
+def test_whole_quiz_in_vietnamese_on_a_phone(browser, server, app):
+    tab = phone(browser)
+    tab.goto(server + "/")
+    expect(tab.locator("html")).to_have_attribute("lang", "vi")
+    shot(tab, "01-home-vi")
+    assert serious_violations(tab) == []
+    tab.locator("form[action='/start'] button").click()
+    total = app.config["QUESTIONS_PER_QUIZ"]
+    for position in range(1, total + 1):
+        expect(tab.locator(".progress-label")).to_contain_text(f"Câu {position}/{total}")
+        if position == 1:
+            shot(tab, "02-question-vi")
+            assert serious_violations(tab) == []
+        answer_current_question(tab)
+        if position == 1:
+            shot(tab, "03-feedback-vi")
+            assert serious_violations(tab) == []
+        tab.locator("#feedback a.button").click()
+    expect(tab.locator("section.get-help a[href='tel:111']")).to_be_visible()
+    assert tab.locator("article.topic-score").count() >= 1
+    shot(tab, "04-results-vi")
+    assert serious_violations(tab) == []
+    with app.app_context():
+        attempt = get_session().scalar(select(Attempt))
+        assert attempt.finished_at is not None
+        assert attempt.locale == "vi"
+
+
+def test_tap_targets_are_big_enough_on_a_phone(browser, server):
+    tab = phone(browser)
+    tab.goto(server + "/")
+    tab.locator("form[action='/start'] button").click()
+    for element in tab.locator("ul.choices label, form.question button").all():
+        box = element.bounding_box()
+        assert box["height"] >= 48, box
+    width = tab.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], "no sideways scrolling on a phone"
+
+
+def test_language_switch_sticks(browser, server):
+    tab = phone(browser)
+    tab.goto(server + "/learn")
+    tab.locator("nav.languages a[hreflang='en']").click()
+    expect(tab.locator("html")).to_have_attribute("lang", "en")
+    tab.goto(server + "/sources")
+    expect(tab.locator("html")).to_have_attribute("lang", "en")
+    expect(tab.locator("h1")).to_have_text("Sources")
+
+
+def make_workshop(app) -> str:
+    owner = add_user(app, "facilitator-browser", "facilitator")
+    with app.app_context():
+        db = get_session()
+        ids = [i for ids in attempts.published_pool(db).values() for i in ids][:5]
+        db.add(
+            Workshop(
+                code="HNK4TP",
+                title="Lớp 10A",
+                locale="vi",
+                owner_id=owner,
+                topic_keys=[],
+                question_count=len(ids),
+                questions=[
+                    WorkshopQuestion(position=i, question_id=q) for i, q in enumerate(ids, 1)
+                ],
+            )
+        )
+        db.commit()
+    return "HNK4TP"
+
+
+def test_joining_a_workshop_by_code(browser, server, app):
+    code = make_workshop(app)
+    tab = phone(browser)
+    tab.goto(server + "/")
+    tab.get_by_label("Mã buổi học").fill(code.lower())
+    tab.locator("section.join button").click()
+    expect(tab.locator("h1")).to_have_text("Lớp 10A")
+    shot(tab, "05-workshop-join")
+    assert serious_violations(tab) == []
+    tab.locator("main form button").click()
+    expect(tab.locator(".progress-label")).to_contain_text("Câu 1/5")
+    with app.app_context():
+        attempt = get_session().scalar(select(Attempt))
+        assert attempt.workshop_id is not None
+
+
+@pytest.mark.parametrize("url", ["/learn", "/learn/getting-help", "/sources", "/help", "/nope"])
+def test_other_participant_pages_have_no_serious_accessibility_problem(browser, server, url):
+    for locale in ("vi-VN", "en-GB"):
+        tab = phone(browser, locale)
+        tab.goto(server + url)
+        assert serious_violations(tab) == [], (url, locale)
+
+
+def test_a_question_page_weighs_under_15_kb_compressed(client):
+    client.get("/lang/vi")
+    home = page(client.get("/"))
+    token = home.find("form", action="/start").find("input", attrs={"name": "csrf_token"})
+    client.post("/start", data={"csrf_token": token["value"]})
+    response = client.get("/quiz/1")
+    assert response.status_code == 200
+    html = response.get_data()
+    stylesheets = page(response).find_all("link", rel="stylesheet")
+    assert stylesheets
+    css = b""
+    for link in stylesheets:
+        with client.get(link["href"]) as sheet:
+            css += sheet.get_data()
+    weight = len(gzip.compress(html)) + len(gzip.compress(css))
+    assert 1000 < weight < 15 * 1024

@@ -1,0 +1,191 @@
+"""Random and hostile input at every form and the bank reader: never a 500, no half writes."""
+
+from __future__ import annotations
+
+import yaml
+from helpers import add_user, login, page
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, select
+from test_bank import SOURCES, TOPIC
+from test_security import build
+
+from tipquiz.bank import Bank, BankInvalid, read_bank_files
+from tipquiz.db import get_session
+from tipquiz.models import Answer, AuditEntry, Question, Source, Topic, User, Workshop
+
+FIXTURES_OK = settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+hostile_text = st.one_of(
+    st.text(max_size=300),
+    st.sampled_from(
+        [
+            "<script>alert(1)</script>",
+            "' OR 1=1 --",
+            "\x00\x01\x02",
+            "../../etc/passwd",
+            "{{ 7*7 }}",
+            "%s%s%n",
+            "🙂" * 50,
+            "a" * 5000,
+            "-1",
+            "99999999999999999999",
+            "",
+        ]
+    ),
+)
+
+yaml_values = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), hostile_text),
+    lambda children: st.one_of(
+        st.lists(children, max_size=4),
+        st.dictionaries(
+            st.sampled_from(["key", "en", "vi", "type", "choices", "x"]), children, max_size=4
+        ),
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=st.text(max_size=400))
+def test_any_text_as_a_topic_file_is_read_or_refused(text):
+    try:
+        result = read_bank_files({"sources.yaml": SOURCES, "signs.yaml": text})
+    except BankInvalid as exc:
+        assert exc.errors
+        assert all(e.file in ("sources.yaml", "signs.yaml") and e.line >= 1 for e in exc.errors)
+    else:
+        assert isinstance(result, Bank)
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=yaml_values)
+def test_any_yaml_structure_is_read_or_refused(data):
+    text = yaml.safe_dump(data, allow_unicode=True)
+    for name in ("signs.yaml", "sources.yaml"):
+        files = {"sources.yaml": SOURCES, "signs.yaml": TOPIC, name: text}
+        try:
+            read_bank_files(files)
+        except BankInvalid as exc:
+            assert all(str(e) for e in exc.errors)
+
+
+@settings(max_examples=150, deadline=None)
+@given(line=st.integers(min_value=0, max_value=200), action=st.sampled_from(["drop", "dup", "cut"]))
+def test_a_damaged_valid_file_is_read_or_refused_with_a_line(line, action):
+    lines = TOPIC.splitlines(keepends=True)
+    index = line % len(lines)
+    if action == "drop":
+        del lines[index]
+    elif action == "dup":
+        lines.insert(index, lines[index])
+    else:
+        lines[index] = lines[index][: len(lines[index]) // 2] + "\n"
+    try:
+        read_bank_files({"sources.yaml": SOURCES, "signs.yaml": "".join(lines)})
+    except BankInvalid as exc:
+        assert all(1 <= e.line <= len(lines) + 1 for e in exc.errors)
+
+
+def database_counts(app) -> tuple[int, ...]:
+    with app.app_context():
+        db = get_session()
+        return tuple(
+            db.scalar(select(func.count()).select_from(model))
+            for model in (Answer, Question, Source, Topic, User, Workshop, AuditEntry)
+        )
+
+
+def test_every_form_survives_hostile_input(app):
+    """Signed in as an admin, send random values to every POST route with a valid token."""
+    add_user(app, "root", "admin")
+    client = app.test_client()
+    login(client, "root")
+    token = page(client.get("/")).find("input", attrs={"name": "csrf_token"})["value"]
+    posts = [
+        r
+        for r in app.url_map.iter_rules()
+        if "POST" in r.methods and r.endpoint not in ("auth.logout",)
+    ]
+
+    @FIXTURES_OK
+    @given(
+        rule=st.sampled_from(posts),
+        values=st.dictionaries(
+            st.one_of(
+                st.sampled_from(
+                    [
+                        "choice",
+                        "title",
+                        "code",
+                        "username",
+                        "password",
+                        "prompt-en",
+                        "status",
+                        "type",
+                        "locale",
+                        "question_count",
+                        "topics",
+                        "role",
+                        "file",
+                        "key",
+                    ]
+                ),
+                st.text(max_size=20),
+            ),
+            st.one_of(hostile_text, st.lists(hostile_text, max_size=3)),
+            max_size=6,
+        ),
+    )
+    def send(rule, values):
+        values = {k: v for k, v in values.items() if k != "csrf_token"}
+        response = client.post(build(rule), data={"csrf_token": token, **values})
+        assert response.status_code < 500, (rule.rule, values, response.status_code)
+
+    send()
+
+
+def test_random_answers_store_at_most_one_answer_and_never_fail(app):
+    client = app.test_client()
+    client.get("/lang/en")
+    start = page(client.get("/")).find("form", action="/start")
+    token = start.find("input", attrs={"name": "csrf_token"})["value"]
+    client.post("/start", data={"csrf_token": token})
+
+    @FIXTURES_OK
+    @given(choices=st.lists(hostile_text, max_size=5), position=st.integers(-5, 20))
+    def answer(choices, position):
+        response = client.post(
+            f"/quiz/{position}" if position >= 0 else f"/quiz/{position}x",
+            data={"csrf_token": token, "choice": choices},
+        )
+        assert response.status_code < 500
+
+    answer()
+    with app.app_context():
+        db = get_session()
+        stored = db.scalar(select(func.count(Answer.id)))
+        items = db.scalar(select(func.count(func.distinct(Answer.item_id))))
+    assert stored == items
+
+
+def test_refused_import_writes_nothing(app, runner, tmp_path):
+    before = database_counts(app)
+
+    @FIXTURES_OK
+    @given(text=st.text(max_size=200))
+    def import_broken(text):
+        folder = tmp_path / "bank"
+        folder.mkdir(exist_ok=True)
+        (folder / "sources.yaml").write_text(SOURCES, encoding="utf-8")
+        (folder / "signs.yaml").write_text(TOPIC + "\n" + text + "\n  - ]", encoding="utf-8")
+        result = runner.invoke(args=["bank", "import", "--dir", str(folder)])
+        assert result.exit_code != 0
+        assert database_counts(app) == before
+
+    import_broken()

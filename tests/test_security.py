@@ -1,0 +1,212 @@
+"""What the app refuses: other people's pages, forged forms, foreign redirects, huge bodies.
+
+The route lists are built from the app's URL map, so a route added later is covered without
+anyone remembering to list it.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+
+import pytest
+from helpers import add_user, login, page, submit
+
+from tipquiz.security import CONTENT_SECURITY_POLICY
+
+
+def rules(app, prefix: str):
+    return [r for r in app.url_map.iter_rules() if r.endpoint.startswith(prefix)]
+
+
+def build(rule) -> str:
+    """A URL for a rule, with placeholder values for its arguments."""
+    values = dict(rule.defaults or {})
+    for name in rule.arguments - set(values):
+        converter = rule._converters.get(name)
+        values[name] = 1 if type(converter).__name__ == "IntegerConverter" else "x"
+    return rule.build(values, append_unknown=False)[1]
+
+
+def methods(rule) -> list[str]:
+    return sorted(m for m in rule.methods if m in ("GET", "POST"))
+
+
+@pytest.mark.parametrize("prefix", ["facilitator.", "admin."])
+def test_staff_routes_send_anonymous_visitors_to_sign_in(app, prefix):
+    client = app.test_client()
+    found = rules(app, prefix)
+    assert found
+    for rule in found:
+        url = build(rule)
+        for method in methods(rule):
+            response = client.open(url, method=method)
+            if response.status_code == 308:  # a URL with a default value: go to its short form
+                response = client.open(response.location, method=method)
+            assert response.status_code in (302, 400), (method, url, response.status_code)
+            if response.status_code == 302:
+                assert "/login" in response.location, (method, url)
+
+
+def test_admin_routes_refuse_facilitators(app):
+    add_user(app, "fac", "facilitator")
+    client = app.test_client()
+    assert login(client, "fac").status_code == 302
+    found = rules(app, "admin.")
+    assert found
+    for rule in found:
+        url = build(rule)
+        for method in methods(rule):
+            response = client.open(url, method=method)
+            if response.status_code == 308:
+                response = client.open(response.location, method=method)
+            # A POST without a token is refused before the role check; both refuse.
+            assert response.status_code in (403, 400), (method, url, response.status_code)
+
+
+def test_inactive_accounts_cannot_sign_in(app):
+    add_user(app, "gone", "admin", active=False)
+    client = app.test_client()
+    response = login(client, "gone")
+    assert response.status_code == 200
+    assert client.get("/admin/").status_code == 302
+
+
+def test_every_post_refuses_a_missing_csrf_token(app):
+    add_user(app, "boss", "admin")
+    client = app.test_client()
+    login(client, "boss")
+    posts = [r for r in app.url_map.iter_rules() if "POST" in r.methods]
+    assert len(posts) >= 5
+    for rule in posts:
+        response = client.post(build(rule), data={"anything": "1"})
+        assert response.status_code == 400, (rule.rule, response.status_code)
+        assert page(response).find("h1").get_text(strip=True) == "This form has expired"
+
+
+def test_sign_in_never_says_which_part_was_wrong(app):
+    add_user(app, "lan", "facilitator")
+    client = app.test_client()
+    wrong_name = page(login(client, "nobody", "whatever pass"))
+    wrong_password = page(login(client, "lan", "whatever pass"))
+
+    def errors(soup):
+        return [p.get_text(strip=True) for p in soup.find_all("p", class_="error")]
+
+    assert errors(wrong_name) == errors(wrong_password)
+    assert errors(wrong_name)
+
+
+def test_sign_in_is_rate_limited(app):
+    add_user(app, "minh", "facilitator")
+    client = app.test_client()
+    statuses = [login(client, "minh", f"bad password {i}").status_code for i in range(12)]
+    assert statuses[:10] == [200] * 10
+    assert statuses[-1] == 429
+    assert page(login(client, "minh")).find("h1").get_text(strip=True) == "Too many tries"
+
+
+def test_redirect_after_sign_in_stays_on_this_site(app):
+    add_user(app, "hoa", "facilitator")
+    for target in ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:x"]:
+        client = app.test_client()
+        response = submit(
+            client,
+            f"/login?next={target}",
+            {"username": "hoa", "password": "correct horse battery"},
+        )
+        assert response.status_code == 302
+        assert response.location == "/facilitator/", target
+    client = app.test_client()
+    response = submit(
+        client, "/login?next=/learn", {"username": "hoa", "password": "correct horse battery"}
+    )
+    assert response.location == "/learn"
+
+
+@pytest.mark.parametrize("url", ["/", "/learn", "/sources", "/help", "/login", "/nope"])
+def test_security_headers_on_every_response(client, url):
+    response = client.get(url)
+    csp = response.headers["Content-Security-Policy"]
+    assert csp == CONTENT_SECURITY_POLICY
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert "script-src 'self'" in csp and "style-src 'self'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_session_cookie_is_httponly_and_samesite(client):
+    client.get("/lang/en")
+    cookie = client.get_cookie("tipquiz")
+    assert cookie is not None
+    assert cookie.http_only
+    assert cookie.same_site == "Lax"
+    assert not cookie.secure
+
+
+def test_session_cookie_is_secure_behind_https(database_url):
+    from conftest import make_app
+
+    app = make_app(database_url, HTTPS="true")
+    client = app.test_client()
+    client.get("/lang/en", base_url="https://localhost")
+    assert client.get_cookie("tipquiz", domain="localhost").secure
+
+
+def test_pages_have_no_inline_script_or_style(app, client):
+    client.get("/lang/en")
+    submit(client, "/", action="/start")
+    for url in ["/", "/quiz/1", "/learn", "/learn/warning-signs", "/sources", "/help", "/login"]:
+        soup = page(client.get(url))
+        assert soup.find("style") is None, url
+        assert not soup.find_all(attrs={"style": True}), url
+        for script in soup.find_all("script"):
+            assert script.get("src", "").startswith("/static/"), url
+            assert not script.get_text(strip=True), url
+        for tag in soup.find_all(["link", "img", "script"]):
+            ref = tag.get("href") or tag.get("src") or ""
+            assert not re.match(r"^(https?:)?//", ref), (url, ref)
+        assert not any(a.startswith("on") for t in soup.find_all(True) for a in t.attrs), url
+
+
+def test_oversized_request_gets_a_friendly_page(client):
+    response = client.post(
+        "/login",
+        data={"username": "x" * (3 * 1024 * 1024)},
+        headers={"Accept-Language": "vi"},
+    )
+    assert response.status_code == 413
+    soup = page(response)
+    assert soup.html["lang"] == "vi"
+    assert soup.find("h1").get_text(strip=True)
+
+
+def redis_answers() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+    except OSError:
+        return False
+    return True
+
+
+if redis_answers():
+
+    def test_rate_limits_are_shared_through_redis(database_url, bank):
+        """Two app processes on one Redis share one count: what several gunicorn workers need."""
+        import redis
+        from conftest import make_app
+
+        store = "redis://127.0.0.1:6379/15"
+        redis.Redis.from_url(store).flushdb()
+        settings = {"RATELIMIT_STORAGE_URL": store, "RATELIMIT_LOGIN": "3 per minute"}
+        first = make_app(database_url, **settings)
+        second = make_app(database_url, **settings)
+        statuses = [
+            login(app.test_client(), "someone", "wrong password").status_code
+            for app in (first, second, first, second)
+        ]
+        assert statuses == [200, 200, 200, 429]
+        assert redis.Redis.from_url(store).dbsize() > 0
+        redis.Redis.from_url(store).flushdb()
