@@ -106,7 +106,20 @@ def make_app(database_url: str, **extra) -> Flask:
         "RATELIMIT_STORAGE_URL": "memory://",
     }
     config.update(extra)
-    return create_app(config)
+    app = create_app(config)
+    _APPS.append(app)
+    return app
+
+
+_APPS: list[Flask] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_app_engines() -> Iterator[None]:
+    """Close the connection pools of every app a test made, so none outlives its test."""
+    yield
+    while _APPS:
+        get_engine(_APPS.pop()).dispose()
 
 
 @pytest.fixture

@@ -72,3 +72,29 @@ def _password_hash() -> str:
 
 def login(client: FlaskClient, username: str, password: str = TEST_PASSWORD):
     return submit(client, "/login", {"username": username, "password": password})
+
+
+def form_values(form) -> dict[str, object]:
+    """Every value a browser would send for a form as it stands, before a button is pressed."""
+    values: dict[str, list[str]] = {}
+    for element in form.find_all(["input", "textarea", "select"]):
+        name = element.get("name")
+        if not name or element.has_attr("disabled"):
+            continue
+        if element.name == "textarea":
+            # An HTML parser drops the line break that follows <textarea>; browsers do too.
+            found = [element.get_text().removeprefix("\r\n").removeprefix("\n")]
+        elif element.name == "select":
+            options = element.find_all("option")
+            found = [o.get("value", o.get_text()) for o in options if o.has_attr("selected")]
+            if not found and options and not element.has_attr("multiple"):
+                found = [options[0].get("value", options[0].get_text())]
+        else:
+            kind = element.get("type", "text").lower()
+            if kind in ("submit", "button", "image", "reset", "file"):
+                continue
+            if kind in ("checkbox", "radio") and not element.has_attr("checked"):
+                continue
+            found = [element.get("value", "on")]
+        values.setdefault(name, []).extend(found)
+    return {name: found[0] if len(found) == 1 else found for name, found in values.items()}

@@ -161,7 +161,7 @@ def test_joining_a_workshop_by_code(browser, server, app):
     code = make_workshop(app)
     tab = phone(browser)
     tab.goto(server + "/")
-    tab.get_by_label("Mã buổi học").fill(code.lower())
+    tab.get_by_label("Mã buổi học", exact=True).fill(code.lower())
     tab.locator("section.join button").click()
     expect(tab.locator("h1")).to_have_text("Lớp 10A")
     shot(tab, "05-workshop-join")

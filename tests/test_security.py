@@ -75,6 +75,7 @@ def test_inactive_accounts_cannot_sign_in(app):
 def test_every_post_refuses_a_missing_csrf_token(app):
     add_user(app, "boss", "admin")
     client = app.test_client()
+    client.get("/lang/en")
     login(client, "boss")
     posts = [r for r in app.url_map.iter_rules() if "POST" in r.methods]
     assert len(posts) >= 5
@@ -100,6 +101,7 @@ def test_sign_in_never_says_which_part_was_wrong(app):
 def test_sign_in_is_rate_limited(app):
     add_user(app, "minh", "facilitator")
     client = app.test_client()
+    client.get("/lang/en")
     statuses = [login(client, "minh", f"bad password {i}").status_code for i in range(12)]
     assert statuses[:10] == [200] * 10
     assert statuses[-1] == 429

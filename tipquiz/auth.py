@@ -60,9 +60,11 @@ class PasswordForm(FlaskForm):
 
 
 def load_user(user_id: str) -> User | None:
+    """The signed-in account; a deactivated one is signed out at its next request."""
     if not user_id.isdigit():
         return None
-    return get_session().get(User, int(user_id))
+    user = get_session().get(User, int(user_id))
+    return user if user is not None and user.active else None
 
 
 def find_user(username: str) -> User | None:

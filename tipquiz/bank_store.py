@@ -8,20 +8,33 @@ answered it, and only deleted if nobody has.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import io
+import unicodedata
+import zipfile
+import zlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import case, delete, exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from .bank import (
+    LANGUAGES,
+    N_,
     Bank,
+    BankError,
+    BankInvalid,
     ChoiceEntry,
     FactEntry,
     QuestionEntry,
     SourceEntry,
     TopicEntry,
+    read_bank_files,
+    write_bank,
 )
 from .models import (
+    Answer,
+    AnswerChoice,
     AttemptQuestion,
     Choice,
     Question,
@@ -231,4 +244,533 @@ def question_entry(question: Question) -> QuestionEntry:
         sources=[s.key for s in question.sources],
         status=question.status,
         scenario=dict(question.scenario) if question.scenario else None,
+    )
+
+
+# --- editing one thing at a time (the admin pages) ---------------------------------------------
+#
+# An edit in the browser goes through the same checker as the files: the bank as it would be
+# after the edit is written out and read back, so the database never holds a bank that
+# ``bank check`` would refuse, and an export can always be imported again.
+
+
+def topic_entry(topic: Topic, questions: list[QuestionEntry] | None = None) -> TopicEntry:
+    return TopicEntry(
+        key=topic.key,
+        position=topic.position,
+        title=dict(topic.title),
+        summary=dict(topic.summary),
+        facts=[FactEntry(dict(f["text"]), f["source"]) for f in topic.facts],
+        actions=[dict(a) for a in topic.actions],
+        feedback={band: dict(text) for band, text in topic.feedback.items()},
+        questions=list(questions or []),
+    )
+
+
+def source_entry(source: Source) -> SourceEntry:
+    return SourceEntry(
+        source.key, source.title, source.publisher, source.url, source.date, list(source.notes)
+    )
+
+
+def bank_errors(bank: Bank) -> list[BankError]:
+    """Every error ``bank check`` would report for this bank once written to files."""
+    try:
+        read_bank_files(write_bank(bank))
+    except BankInvalid as exc:
+        return exc.errors
+    return []
+
+
+def bank_with_question(
+    bank: Bank, topic_key: str, entry: QuestionEntry, replaces: str | None = None
+) -> Bank:
+    """The bank with one question added (``replaces`` None) or changed, possibly moved topic.
+
+    A changed question keeps its place in its topic; a new or moved one goes last.
+    """
+    topics = []
+    for topic in bank.topics:
+        questions, placed = [], False
+        for question in topic.questions:
+            if replaces is not None and question.key == replaces:
+                if topic.key == topic_key:
+                    questions.append(entry)
+                    placed = True
+                continue
+            questions.append(question)
+        if topic.key == topic_key and not placed:
+            questions.append(entry)
+        topics.append(replace(topic, questions=questions))
+    return Bank(list(bank.sources), topics)
+
+
+def bank_with_topic(bank: Bank, entry: TopicEntry, replaces: str | None = None) -> Bank:
+    """The bank with one topic added or changed; a changed topic keeps its questions."""
+    topics = []
+    for topic in bank.topics:
+        if replaces is not None and topic.key == replaces:
+            topics.append(replace(entry, questions=list(topic.questions)))
+        else:
+            topics.append(topic)
+    if replaces is None:
+        topics.append(replace(entry, questions=[]))
+    return Bank(list(bank.sources), topics)
+
+
+def bank_with_source(bank: Bank, entry: SourceEntry, replaces: str | None = None) -> Bank:
+    if replaces is None:
+        return Bank([*bank.sources, entry], list(bank.topics))
+    sources = [entry if s.key == replaces else s for s in bank.sources]
+    return Bank(sources, list(bank.topics))
+
+
+def next_question_position(session: Session, topic: Topic) -> int:
+    if topic.id is None:
+        return 1
+    highest = session.scalar(
+        select(func.max(Question.position)).where(Question.topic_id == topic.id)
+    )
+    return (highest or 0) + 1
+
+
+def save_question(
+    session: Session, question: Question | None, topic: Topic, entry: QuestionEntry
+) -> tuple[Question, bool]:
+    """Create or change one question; True when grading changed and a new revision began.
+
+    The revision rule is ``apply_question``'s, the same one import uses.
+    """
+    sources = {
+        s.key: s for s in session.scalars(select(Source).where(Source.key.in_(entry.sources)))
+    }
+    if question is None or question.topic_id != topic.id:
+        position = next_question_position(session, topic)
+        if question is None:
+            question = Question(key=entry.key, revision_number=0)
+            session.add(question)
+        question.topic = topic
+        question.position = position
+    revised = apply_question(question, entry, [sources[k] for k in entry.sources])
+    session.flush()
+    return question, revised
+
+
+def save_topic(session: Session, topic: Topic | None, entry: TopicEntry) -> Topic:
+    if topic is None:
+        topic = Topic(key=entry.key)
+        session.add(topic)
+    _fill_topic(topic, entry)
+    session.flush()
+    return topic
+
+
+def save_source(session: Session, source: Source | None, entry: SourceEntry) -> Source:
+    if source is None:
+        highest = session.scalar(select(func.max(Source.position)))
+        source = Source(key=entry.key, position=(highest or 0) + 1)
+        session.add(source)
+    source.title = entry.title
+    source.publisher = entry.publisher
+    source.date = entry.date
+    source.url = entry.url
+    source.notes = list(entry.notes)
+    session.flush()
+    return source
+
+
+def remove_question(session: Session, question: Question) -> str:
+    """Delete a question nobody has seen; archive one that has answers, keeping them scored."""
+    if question_has_answers(session, question):
+        question.status = "archived"
+        session.flush()
+        return "archived"
+    session.delete(question)
+    session.flush()
+    return "deleted"
+
+
+@dataclass(frozen=True)
+class Citations:
+    questions: list[str]
+    topics: list[str]
+
+    def __bool__(self) -> bool:
+        return bool(self.questions or self.topics)
+
+
+def source_citations(session: Session, key: str) -> Citations:
+    """Which questions and which topics' key facts cite a source: it cannot go while any do."""
+    questions = session.scalars(
+        select(Question.key).join(Question.sources).where(Source.key == key).order_by(Question.key)
+    ).all()
+    topics = [
+        t.key
+        for t in session.scalars(select(Topic).order_by(Topic.position))
+        if any(f["source"] == key for f in t.facts)
+    ]
+    return Citations(list(questions), topics)
+
+
+def citation_counts(session: Session) -> dict[int, int]:
+    """How many questions cite each source, by source id."""
+    rows = session.execute(
+        select(question_sources.c.source_id, func.count()).group_by(question_sources.c.source_id)
+    )
+    return dict(rows.all())
+
+
+def topic_question_counts(session: Session) -> dict[int, dict[str, int]]:
+    """Questions per topic and status: {topic id: {status: count}}."""
+    counts: dict[int, dict[str, int]] = {}
+    rows = session.execute(
+        select(Question.topic_id, Question.status, func.count(Question.id)).group_by(
+            Question.topic_id, Question.status
+        )
+    )
+    for topic_id, status, count in rows:
+        counts.setdefault(topic_id, {})[status] = count
+    return counts
+
+
+def answer_counts(session: Session) -> dict[int, int]:
+    """Answers stored per question, over all its revisions, by question id."""
+    rows = session.execute(
+        select(QuestionRevision.question_id, func.count(Answer.id))
+        .join(Answer, Answer.revision_id == QuestionRevision.id)
+        .group_by(QuestionRevision.question_id)
+    )
+    return dict(rows.all())
+
+
+@dataclass(frozen=True)
+class RevisionStats:
+    revision: QuestionRevision
+    answers: int
+    correct: int
+    picks: dict[int, int]
+
+
+def revision_statistics(session: Session, question: Question) -> list[RevisionStats]:
+    """Per revision: answers, how many were right, and how often each choice was picked.
+
+    Each answer stays with the revision it was graded against, so an edit that changed the
+    right answer does not move old picks onto new choices.
+    """
+    totals = {
+        revision_id: (count, int(right or 0))
+        for revision_id, count, right in session.execute(
+            select(
+                Answer.revision_id,
+                func.count(Answer.id),
+                func.sum(case((Answer.correct.is_(True), 1), else_=0)),
+            )
+            .join(QuestionRevision, QuestionRevision.id == Answer.revision_id)
+            .where(QuestionRevision.question_id == question.id)
+            .group_by(Answer.revision_id)
+        )
+    }
+    picks = dict(
+        session.execute(
+            select(AnswerChoice.choice_id, func.count())
+            .join(Choice, Choice.id == AnswerChoice.choice_id)
+            .join(QuestionRevision, QuestionRevision.id == Choice.revision_id)
+            .where(QuestionRevision.question_id == question.id)
+            .group_by(AnswerChoice.choice_id)
+        ).all()
+    )
+    revisions = session.scalars(
+        select(QuestionRevision)
+        .where(QuestionRevision.question_id == question.id)
+        .order_by(QuestionRevision.number.desc())
+        .options(selectinload(QuestionRevision.choices))
+    )
+    return [
+        RevisionStats(
+            revision,
+            *totals.get(revision.id, (0, 0)),
+            {c.id: picks.get(c.id, 0) for c in revision.choices},
+        )
+        for revision in revisions
+    ]
+
+
+# --- finding questions ------------------------------------------------------------------------
+
+VIETNAMESE_SHARE = 0.3
+
+
+def fold(text: str) -> str:
+    """Text for matching: no case, no accents, "đ" as "d", so "dau hieu" finds "Dấu hiệu"."""
+    text = unicodedata.normalize("NFD", text.casefold()).replace("đ", "d")
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+def _has_marks(word: str) -> bool:
+    decomposed = unicodedata.normalize("NFD", word.casefold())
+    return "đ" in decomposed or any(unicodedata.combining(c) for c in decomposed)
+
+
+def written_in_vietnamese(text: str) -> bool:
+    """Whether a text reads as Vietnamese: most of its words carry Vietnamese accents.
+
+    English texts here name Vietnamese people and places ("Hùng", "đồng"), so a few accented
+    words do not count; a third of the words does.
+    """
+    words = text.split()
+    return bool(words) and sum(map(_has_marks, words)) / len(words) >= VIETNAMESE_SHARE
+
+
+def missing_languages(texts: Iterable[Mapping[str, str] | None]) -> set[str]:
+    """Languages a set of texts lacks.
+
+    Both languages are needed to save, so a translation never made usually shows up as the
+    other language pasted into its box; texts of three words or more are judged by that.
+    """
+    missing = set()
+    for text in texts:
+        if not text:
+            continue
+        for lang in LANGUAGES:
+            value = (text.get(lang) or "").strip()
+            looks_other = len(value.split()) >= 3 and written_in_vietnamese(value) != (lang == "vi")
+            if not value or looks_other:
+                missing.add(lang)
+    return missing
+
+
+def question_texts(question: Question, revision: QuestionRevision) -> list[Mapping[str, str]]:
+    texts = [question.prompt, question.explanation, *(c.text for c in revision.choices)]
+    return [question.scenario, *texts] if question.scenario else texts
+
+
+@dataclass(frozen=True)
+class QuestionFilter:
+    text: str = ""
+    topic: str | None = None
+    kind: str | None = None
+    status: str | None = None
+    missing: str | None = None
+
+
+@dataclass(frozen=True)
+class QuestionRow:
+    question: Question
+    revision: QuestionRevision
+    answers: int
+    missing: frozenset[str]
+
+
+def find_questions(session: Session, wanted: QuestionFilter) -> list[QuestionRow]:
+    """Questions matching a search, in the order the bank lists them.
+
+    Topic, type and status are filtered in SQL; the text search runs over the few hundred
+    questions in Python so that it can ignore Vietnamese accents in both languages.
+    """
+    query = (
+        select(Question, QuestionRevision)
+        .join(Topic, Topic.id == Question.topic_id)
+        .join(
+            QuestionRevision,
+            (QuestionRevision.question_id == Question.id)
+            & (QuestionRevision.number == Question.revision_number),
+        )
+        .order_by(Topic.position, Topic.key, Question.position, Question.key)
+        .options(
+            selectinload(Question.topic),
+            selectinload(Question.revisions).selectinload(QuestionRevision.choices),
+        )
+    )
+    if wanted.topic:
+        query = query.where(Topic.key == wanted.topic)
+    if wanted.kind:
+        query = query.where(QuestionRevision.type == wanted.kind)
+    if wanted.status:
+        query = query.where(Question.status == wanted.status)
+    counts = answer_counts(session)
+    needle = fold(wanted.text.strip())
+    rows = []
+    for question, revision in session.execute(query):
+        texts = question_texts(question, revision)
+        if needle:
+            haystack = " ".join([question.key, *(fold(t[lang]) for t in texts for lang in t)])
+            if needle not in fold(haystack):
+                continue
+        missing = frozenset(missing_languages(texts))
+        if wanted.missing and wanted.missing not in missing:
+            continue
+        rows.append(QuestionRow(question, revision, counts.get(question.id, 0), missing))
+    return rows
+
+
+def status_counts(session: Session) -> dict[str, int]:
+    rows = session.execute(
+        select(Question.status, func.count(Question.id)).group_by(Question.status)
+    )
+    return dict(rows.all())
+
+
+# --- import and export through the browser ---------------------------------------------------
+
+MAX_UPLOAD_FILES = 100
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+def bank_zip(files: Mapping[str, str]) -> bytes:
+    """The bank files as a zip whose bytes depend only on their text, so exports compare equal."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name in sorted(files):
+            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, files[name].encode("utf-8"))
+    return buffer.getvalue()
+
+
+class UploadRefused(Exception):
+    """An upload that cannot even be read as bank files; every problem found is in ``errors``."""
+
+    def __init__(self, errors: list[BankError]):
+        self.errors = errors
+        super().__init__("\n".join(str(e) for e in errors))
+
+
+def _decode(name: str, data: bytes, errors: list[BankError]) -> str | None:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        errors.append(BankError(name, 0, N_("the file is not UTF-8 text")))
+        return None
+
+
+def _skipped(path: str) -> bool:
+    """Folders and the hidden files some systems add to zips (``__MACOSX``, ``._name``)."""
+    parts = path.split("/")
+    return path.endswith("/") or any(p.startswith(".") or p == "__MACOSX" for p in parts)
+
+
+def _unzip(
+    name: str, data: bytes, files: dict[str, str], errors: list[BankError], budget: list[int]
+) -> None:
+    """Add the ``.yaml`` files of a zip, wherever they sit in it; guard against zip bombs.
+
+    ``budget`` is the number of bytes still allowed, shared by all files of one upload.
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError):
+        errors.append(BankError(name, 0, N_("not a valid zip file")))
+        return
+    with archive:
+        members = [i for i in archive.infolist() if not _skipped(i.filename)]
+        members = [i for i in members if i.filename.endswith(".yaml")]
+        if len(archive.infolist()) > MAX_UPLOAD_FILES * 2 or len(members) > MAX_UPLOAD_FILES:
+            errors.append(
+                BankError(
+                    name,
+                    0,
+                    N_("the zip holds more than %(count)s files"),
+                    {"count": MAX_UPLOAD_FILES},
+                )
+            )
+            return
+        if sum(i.file_size for i in members) > budget[0]:
+            errors.append(_too_big(name))
+            return
+        for info in members:
+            inner = info.filename.rsplit("/", 1)[-1]
+            if info.flag_bits & 0x1:
+                errors.append(BankError(inner, 0, N_("the file is encrypted")))
+                continue
+            try:
+                with archive.open(info) as member:
+                    content = member.read(budget[0] + 1)
+            except (zipfile.BadZipFile, OSError, EOFError, zlib.error):
+                errors.append(BankError(inner, 0, N_("the file is damaged in the zip")))
+                continue
+            if len(content) > budget[0]:
+                errors.append(_too_big(name))
+                return
+            budget[0] -= len(content)
+            _add(inner, _decode(inner, content, errors), files, errors)
+
+
+def _too_big(name: str) -> BankError:
+    return BankError(
+        name,
+        0,
+        N_("unpacked, the upload would be larger than %(size)s MB"),
+        {"size": MAX_UPLOAD_BYTES // (1024 * 1024)},
+    )
+
+
+def _add(name: str, text: str | None, files: dict[str, str], errors: list[BankError]) -> None:
+    if text is None:
+        return
+    if name in files:
+        errors.append(
+            BankError(name, 0, N_("the upload holds two files named %(name)s"), {"name": name})
+        )
+        return
+    files[name] = text
+
+
+def unpack_upload(uploads: Iterable[tuple[str, bytes]]) -> dict[str, str]:
+    """Bank files from uploaded ``.yaml`` files and ``.zip`` archives, as {name: text}.
+
+    Raises ``UploadRefused`` with every problem: a wrong kind of file, text that is not UTF-8,
+    too many files, or more unpacked bytes than ``MAX_UPLOAD_BYTES``.
+    """
+    files: dict[str, str] = {}
+    errors: list[BankError] = []
+    budget = [MAX_UPLOAD_BYTES]
+    for raw_name, data in uploads:
+        name = raw_name.replace("\\", "/").rsplit("/", 1)[-1]
+        if name.lower().endswith(".zip"):
+            _unzip(name, data, files, errors, budget)
+        elif name.endswith(".yaml"):
+            if len(data) > budget[0]:
+                errors.append(_too_big(name))
+                continue
+            budget[0] -= len(data)
+            _add(name, _decode(name, data, errors), files, errors)
+        else:
+            errors.append(
+                BankError(name, 0, N_("only .yaml files and .zip archives can be imported"))
+            )
+    if not files and not errors:
+        errors.append(BankError("-", 0, N_("the upload holds no .yaml file")))
+    if errors:
+        raise UploadRefused(errors)
+    return files
+
+
+@dataclass
+class BankChange:
+    """What an import did: the import report, and the files whose canonical text changed."""
+
+    report: ImportReport
+    old_files: dict[str, str]
+    new_files: dict[str, str]
+
+
+def import_bank_files(session: Session, uploaded: Mapping[str, str], *, whole: bool) -> BankChange:
+    """Import uploaded files, all or nothing; raise ``BankInvalid`` with every error.
+
+    Unless ``whole`` is set, the files replace only their namesakes in the current bank, and
+    are checked together with the rest of it. The caller commits or rolls back.
+    """
+    before = write_bank(export_bank(session))
+    files = dict(uploaded) if whole else {**before, **uploaded}
+    bank = read_bank_files(files)
+    report = import_bank(session, bank)
+    session.expire_all()
+    after = write_bank(export_bank(session))
+    changed = sorted(n for n in {*before, *after} if before.get(n) != after.get(n))
+    return BankChange(
+        report,
+        {n: before[n] for n in changed if n in before},
+        {n: after[n] for n in changed if n in after},
     )

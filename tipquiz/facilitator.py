@@ -1,15 +1,506 @@
-"""Facilitators: workshops, join codes, live results."""
+"""Facilitators: their workshops, join codes and QR codes, live results, exports.
+
+A facilitator sees and changes only their own workshops; someone else's workshop is "not
+found", exactly like one that does not exist. Admins see every workshop and the totals over
+every attempt. The guard on the blueprint keeps out everyone else, route by route.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+import io
+from contextlib import nullcontext
+from dataclasses import dataclass
+from typing import Any
 
+import segno
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    get_template_attribute,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from markupsafe import Markup
+from sqlalchemy import select
+from wtforms import IntegerField, RadioField, SelectMultipleField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from . import dashboard, workshops
 from .auth import role_guard
+from .charts import ChartWords, choice_chart, signed, topic_chart
+from .config import LOCALES
+from .db import get_session
+from .i18n import current_locale, translate_text
+from .models import Topic, Workshop
+from .participant import EmptyForm
 
 bp = Blueprint("facilitator", __name__, url_prefix="/facilitator")
 bp.before_request(role_guard("facilitator", "admin"))
 
+LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
+LIVE_SECONDS = 5
+
+
+def results_macro(name: str) -> Any:
+    """A macro of the results partial, which draws both the pages and their live updates."""
+    return get_template_attribute("facilitator/_results.html", name)
+
+
+# Forms ---------------------------------------------------------------------------------------
+
+
+class TopicsField(SelectMultipleField):
+    """Topics as a list of checkboxes, each with its own label."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class QuestionCountField(IntegerField):
+    """A whole number, with a message in the user's language when it is not one."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist:
+            return
+        try:
+            self.data = int(str(valuelist[0]).strip())
+        except ValueError as exc:
+            self.data = None
+            raise ValueError(_l("Enter the number of questions as a whole number.")) from exc
+
+
+class WorkshopForm(FlaskForm):
+    title = StringField(
+        _l("Title"),
+        validators=[
+            DataRequired(message=_l("Give the workshop a title.")),
+            Length(max=200, message=_l("Keep the title under 200 characters.")),
+        ],
+    )
+    language = RadioField(
+        _l("Language of the quiz"),
+        choices=[SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()],
+        default="vi",
+        validate_choice=False,
+    )
+    topics = TopicsField(_l("Topics"), validate_choice=False)
+    question_count = QuestionCountField(
+        _l("Number of questions"),
+        default=12,
+        render_kw={"min": workshops.MIN_QUESTIONS, "max": workshops.MAX_QUESTIONS},
+    )
+    submit = SubmitField(_l("Create the workshop"))
+
+    def validate_language(self, field: RadioField) -> None:
+        if field.data not in LOCALES:
+            raise ValidationError(_("Choose Tiếng Việt or English."))
+
+    def validate_topics(self, field: TopicsField) -> None:
+        if not field.data:
+            raise ValidationError(_("Choose at least one topic."))
+        known = {choice.value for choice in field.choices}
+        if not set(field.data) <= known:
+            raise ValidationError(_("Choose topics from the list."))
+
+    def validate_question_count(self, field: QuestionCountField) -> None:
+        if field.data is None:
+            if not field.errors:
+                raise ValidationError(_("Enter the number of questions."))
+            return
+        low, high = workshops.MIN_QUESTIONS, workshops.MAX_QUESTIONS
+        if not low <= field.data <= high:
+            raise ValidationError(
+                _("Choose between %(low)d and %(high)d questions.", low=low, high=high)
+            )
+        if self.topics.data and not self.topics.errors:
+            available = workshops.available_questions(get_session(), self.topics.data)
+            if available < field.data:
+                raise ValidationError(
+                    ngettext(
+                        "The chosen topics have only %(num)d question. "
+                        "Choose more topics or fewer questions.",
+                        "The chosen topics have only %(num)d questions. "
+                        "Choose more topics or fewer questions.",
+                        available,
+                    )
+                )
+
+
+# Helpers -------------------------------------------------------------------------------------
+
+
+def load_workshop(workshop_id: int) -> Workshop:
+    workshop = workshops.find_visible_workshop(get_session(), current_user, workshop_id)
+    if workshop is None:
+        abort(404)
+    return workshop
+
+
+def join_url(workshop: Workshop) -> str:
+    return url_for("participant.workshop", code=workshop.code, _external=True)
+
+
+def qr_code(workshop: Workshop) -> segno.QRCode:
+    return segno.make(join_url(workshop), error="m", micro=False)
+
+
+def qr_svg(workshop: Workshop) -> Markup:
+    """The join link as an inline QR code that scales with the page: black on white, to print."""
+    svg = qr_code(workshop).svg_inline(
+        scale=1,
+        border=4,
+        omitsize=True,
+        dark="#000",
+        light="#fff",
+        title=_("QR code for %(url)s", url=join_url(workshop)),
+        svgclass="qr",
+        lineclass=None,
+    )
+    return Markup(svg.replace("<svg ", '<svg role="img" ', 1))
+
+
+def round_names() -> dict[str, str]:
+    return {"before": _("Before"), "after": _("After"), "all": _("All")}
+
+
+def points(change: int) -> str:
+    """A change in percentage points, for example "+20 points"."""
+    return ngettext("%(change)s point", "%(change)s points", abs(change), change=signed(change))
+
+
+def chart_words() -> ChartWords:
+    return ChartWords(
+        rounds=round_names(),
+        correct=_("Correct answer"),
+        most_chosen_wrong=_("Most chosen wrong answer"),
+        points=points,
+        no_answers=_("No answers yet"),
+    )
+
+
+@dataclass
+class ResultsPage:
+    """Everything the results, projector and JSON views show of one workshop."""
+
+    workshop: Workshop
+    results: dashboard.WorkshopResults
+    topic_titles: dict[str, str]
+    words: ChartWords
+
+    @classmethod
+    def build(cls, workshop: Workshop) -> ResultsPage:
+        db = get_session()
+        results = dashboard.workshop_results(db, workshop)
+        titles = {
+            t.key: translate_text(t.title, workshop.locale)
+            for t in db.scalars(select(Topic).order_by(Topic.position))
+        }
+        return cls(workshop, results, titles, chart_words())
+
+    @property
+    def rounds(self) -> list[str]:
+        return self.results.rounds
+
+    def topic_chart(self) -> Markup:
+        return topic_chart(
+            self.results.topics,
+            self.rounds,
+            self.words,
+            self.workshop.locale,
+            "chart-topics",
+            _("Score per topic"),
+        )
+
+    def choice_chart(self, question: dashboard.QuestionResult) -> Markup:
+        return choice_chart(
+            question, self.rounds, self.words, self.workshop.locale, f"chart-q{question.position}"
+        )
+
+    def wrong_rounds(
+        self, question: dashboard.QuestionResult, choice: dashboard.ChoiceTally
+    ) -> list[str]:
+        """The rounds in which this choice was the wrong answer picked most often."""
+        return [r for r in self.rounds if question.most_chosen_wrong(r) is choice]
+
+    def change(self, value: int | None) -> str:
+        return "–" if value is None else points(value)
+
+    def text(self, value: dict[str, str]) -> str:
+        return translate_text(value, self.workshop.locale)
+
+    def fragments(self, names: list[str] | None = None) -> dict[str, str]:
+        """Pieces of the page as HTML, by the name of their place on the page; all by default.
+
+        The live update replaces each place's content with its piece, so the macros that draw
+        the page are the same ones that draw the update.
+        """
+        pieces: dict[str, tuple[str, tuple]] = {
+            "counts": ("counts", ()),
+            "topics": ("topics", ()),
+            "topics-table": ("topics_table", ()),
+        }
+        for question in self.results.questions:
+            pieces[f"q-{question.position}"] = ("question_summary", (question,))
+            pieces[f"q-{question.position}-table"] = ("question_table", (question,))
+        return {
+            name: str(results_macro(pieces[name][0])(self, *pieces[name][1]))
+            for name in (names or list(pieces))
+            if name in pieces
+        }
+
+    def question(self, position: int) -> dashboard.QuestionResult:
+        for question in self.results.questions:
+            if question.position == position:
+                return question
+        abort(404)
+
+
+def slides(page: ResultsPage) -> list[str]:
+    """The projector's slides in order: joining, the topics, then one per question."""
+    return ["join", "topics"] + [f"q-{q.position}" for q in page.results.questions]
+
+
+def topic_titles() -> dict[str, str]:
+    """Topic titles by key, in the reader's language and the bank's order."""
+    topics = get_session().scalars(select(Topic).order_by(Topic.position))
+    return {t.key: translate_text(t.title) for t in topics}
+
+
+def csv_response(data: bytes, filename: str) -> Response:
+    return Response(
+        data,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.context_processor
+def facilitator_globals() -> dict[str, Any]:
+    return {"language_names": LANGUAGE_NAMES, "round_names": round_names()}
+
+
+# Views ---------------------------------------------------------------------------------------
+
 
 @bp.get("/")
 def index():
-    return render_template("facilitator/index.html")
+    db = get_session()
+    found = workshops.visible_workshops(db, current_user)
+    counts = dashboard.joined_per_workshop(db, [w.id for w in found])
+    totals = None
+    if current_user.is_admin:
+        totals = dashboard.admin_totals(db)
+    return render_template(
+        "facilitator/index.html",
+        workshops=found,
+        counts=counts,
+        totals=totals,
+        totals_chart=totals_chart(totals) if totals else None,
+    )
+
+
+def totals_chart(totals: dashboard.Totals) -> Markup:
+    return topic_chart(
+        totals.topics,
+        ["all"],
+        chart_words(),
+        current_locale(),
+        "chart-totals",
+        _("Score per topic, all quizzes"),
+    )
+
+
+@bp.route("/workshops/new", methods=["GET", "POST"])
+def new_workshop():
+    form = WorkshopForm()
+    titles = topic_titles()
+    form.topics.choices = [SelectChoice(key, title) for key, title in titles.items()]
+    if request.method == "GET":
+        form.topics.data = list(titles)
+    if form.validate_on_submit():
+        workshop = workshops.create_workshop(
+            get_session(),
+            owner=current_user,
+            title=form.title.data,
+            locale=form.language.data,
+            topic_keys=form.topics.data,
+            question_count=form.question_count.data,
+        )
+        flash(_("Workshop created. Its join code is %(code)s.", code=workshop.code))
+        return redirect(url_for(".show_workshop", workshop_id=workshop.id))
+    status = 422 if form.errors else 200
+    return render_template("facilitator/new.html", form=form), status
+
+
+@bp.get("/workshops/<int:workshop_id>")
+def show_workshop(workshop_id: int):
+    workshop = load_workshop(workshop_id)
+    db = get_session()
+    return render_template(
+        "facilitator/workshop.html",
+        workshop=workshop,
+        join_url=join_url(workshop),
+        qr=qr_svg(workshop),
+        counts=dashboard.round_counts(db, workshop.id),
+        questions=dashboard.workshop_questions(db, workshop.id),
+        topic_titles=topic_titles(),
+        form=EmptyForm(),
+    )
+
+
+@bp.get("/workshops/<int:workshop_id>/qr.svg")
+def workshop_qr(workshop_id: int):
+    workshop = load_workshop(workshop_id)
+    svg = io.BytesIO()
+    qr_code(workshop).save(
+        svg, kind="svg", scale=10, border=4, dark="#000", light="#fff", title=join_url(workshop)
+    )
+    return Response(
+        svg.getvalue(),
+        mimetype="image/svg+xml",
+        headers={"Content-Disposition": f'inline; filename="workshop-{workshop.code}-qr.svg"'},
+    )
+
+
+@bp.get("/workshops/<int:workshop_id>/handout")
+def handout(workshop_id: int):
+    """A one-page sheet for the room, in the workshop's language."""
+    workshop = load_workshop(workshop_id)
+    with force_locale(workshop.locale):
+        return render_template(
+            "facilitator/handout.html",
+            workshop=workshop,
+            join_url=join_url(workshop),
+            home_url=url_for("participant.home", _external=True),
+            qr=qr_svg(workshop),
+        )
+
+
+@bp.get("/workshops/<int:workshop_id>/results")
+def results(workshop_id: int):
+    workshop = load_workshop(workshop_id)
+    page = ResultsPage.build(workshop)
+    return render_template(
+        "facilitator/results.html",
+        workshop=workshop,
+        page=page,
+        live_url=url_for(".results_json", workshop_id=workshop.id),
+        live_seconds=LIVE_SECONDS,
+    )
+
+
+@bp.get("/workshops/<int:workshop_id>/results.json")
+def results_json(workshop_id: int):
+    """The live numbers and, for the parts asked for, their HTML ready to put in place.
+
+    The projector asks with ``present=1``: its fragments are then in the workshop's language,
+    like the rest of the projected page.
+    """
+    workshop = load_workshop(workshop_id)
+    locale = workshop.locale if request.args.get("present") else None
+    with force_locale(locale) if locale else nullcontext():
+        page = ResultsPage.build(workshop)
+        data = {
+            "workshop": {
+                "id": workshop.id,
+                "code": workshop.code,
+                "is_open": workshop.is_open,
+                "current_round": workshop.current_round,
+            },
+            **dashboard.results_as_dict(page.results),
+            "fragments": page.fragments(request.args.getlist("part")),
+        }
+    return jsonify(data)
+
+
+@bp.get("/workshops/<int:workshop_id>/present", defaults={"slide": 1})
+@bp.get("/workshops/<int:workshop_id>/present/<int:slide>")
+def present(workshop_id: int, slide: int):
+    """The projector view: big type, one thing at a time, in the workshop's language."""
+    workshop = load_workshop(workshop_id)
+    with force_locale(workshop.locale):
+        page = ResultsPage.build(workshop)
+        order = slides(page)
+        if not 1 <= slide <= len(order):
+            abort(404)
+        current = order[slide - 1]
+        parts = ["counts"] if current == "join" else [current]
+        live_url = url_for(".results_json", workshop_id=workshop.id, present=1, part=parts)
+        return render_template(
+            "facilitator/present.html",
+            workshop=workshop,
+            page=page,
+            slide=slide,
+            slide_count=len(order),
+            current=current,
+            question=page.question(int(current[2:])) if current.startswith("q-") else None,
+            join_url=join_url(workshop),
+            qr=qr_svg(workshop) if current == "join" else None,
+            live_url=live_url,
+            live_seconds=LIVE_SECONDS,
+        )
+
+
+@bp.post("/workshops/<int:workshop_id>/close")
+def close_workshop(workshop_id: int):
+    workshop = load_workshop(workshop_id)
+    check_button()
+    workshops.close_workshop(get_session(), workshop)
+    flash(_("The workshop is closed: nobody can join or answer now. Its results stay."))
+    return redirect(url_for(".show_workshop", workshop_id=workshop.id))
+
+
+@bp.post("/workshops/<int:workshop_id>/reopen")
+def reopen_workshop(workshop_id: int):
+    workshop = load_workshop(workshop_id)
+    check_button()
+    workshops.reopen_workshop(get_session(), workshop)
+    flash(_("The workshop is open again."))
+    return redirect(url_for(".show_workshop", workshop_id=workshop.id))
+
+
+@bp.post("/workshops/<int:workshop_id>/after-round")
+def start_after_round(workshop_id: int):
+    workshop = load_workshop(workshop_id)
+    check_button()
+    if workshops.start_after_round(get_session(), workshop):
+        flash(_("The after round has started. Ask everyone to open the join link again."))
+    else:
+        flash(_("The after round is already running."), "error")
+    return redirect(url_for(".show_workshop", workshop_id=workshop.id))
+
+
+def check_button() -> None:
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+
+
+@bp.get("/workshops/<int:workshop_id>/questions.csv")
+def questions_csv(workshop_id: int):
+    workshop = load_workshop(workshop_id)
+    results = dashboard.workshop_results(get_session(), workshop)
+    data = dashboard.csv_bytes(
+        dashboard.QUESTION_SUMMARY_HEADER, dashboard.question_summary_rows(results)
+    )
+    return csv_response(data, f"workshop-{workshop.code}-questions.csv")
+
+
+@bp.get("/workshops/<int:workshop_id>/answers.csv")
+def answers_csv(workshop_id: int):
+    workshop = load_workshop(workshop_id)
+    data = dashboard.csv_bytes(
+        dashboard.ANSWER_HEADER, dashboard.answer_rows(get_session(), workshop.id)
+    )
+    return csv_response(data, f"workshop-{workshop.code}-answers.csv")

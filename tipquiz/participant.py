@@ -19,11 +19,13 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from . import attempts
+from .config import LOCALES
 from .db import get_session
 from .extensions import limiter
 from .i18n import current_locale
@@ -31,10 +33,10 @@ from .models import Attempt, AttemptQuestion, Question, QuestionRevision, Source
 from .quiz import InvalidAnswer
 from .scoring import topic_scores
 from .security import attempt_key
+from .workshops import CODE_ALPHABET
 
 bp = Blueprint("participant", __name__)
 
-CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_PATTERN = re.compile(rf"^[{CODE_ALPHABET}]{{6}}$")
 
 
@@ -133,7 +135,15 @@ def workshop(code: str):
     if code != found.code:
         return redirect(url_for(".workshop", code=found.code))
     status = 200 if found.is_open else 410
-    return render_template("participant/workshop.html", workshop=found, form=EmptyForm()), status
+    with force_locale(joining_locale(found)):
+        page = render_template("participant/workshop.html", workshop=found, form=EmptyForm())
+    return page, status
+
+
+def joining_locale(found: Workshop) -> str:
+    """A workshop link opens in the workshop's language unless the participant chose one."""
+    chosen = session.get("lang")
+    return chosen if chosen in LOCALES else found.locale
 
 
 @bp.post("/j/<code>")
@@ -146,9 +156,11 @@ def join_workshop(code: str):
     if not found.is_open:
         return redirect(url_for(".workshop", code=found.code))
     attempt = current_attempt()
+    # The quiz goes on in the language the workshop page was shown in.
+    session["lang"] = joining_locale(found)
     if not reusable(attempt, found):
         attempt = attempts.start_attempt(
-            get_session(), locale=current_locale(), count=found.question_count, workshop=found
+            get_session(), locale=session["lang"], count=found.question_count, workshop=found
         )
     remember_attempt(attempt)
     return redirect(url_for(".question", position=1))

@@ -54,8 +54,17 @@ class AttemptQuestion(Base):
 class Answer(Base):
     __tablename__ = "answers"
     __table_args__ = (
+        # Totals over every answer are read from this index alone, without the table.
         Index("ix_answers_revision_correct", "revision_id", "correct"),
-        Index("ix_answers_attempt", "attempt_id"),
+        # A workshop's scores and choice counts: found by attempt and read from the index alone
+        # (SQLite keeps the row id in every index; PostgreSQL is told to include it).
+        Index(
+            "ix_answers_attempt_scores",
+            "attempt_id",
+            "revision_id",
+            "correct",
+            postgresql_include=["id"],
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
