@@ -13,14 +13,15 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from helpers import add_user, page
+from helpers import TEST_PASSWORD, add_user, page, submit
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from tipquiz import attempts
 from tipquiz.db import get_session
-from tipquiz.models import Attempt, Workshop, WorkshopQuestion
+from tipquiz.models import Attempt, Question, User, Workshop, WorkshopQuestion
+from tipquiz.workshops import create_workshop
 
 pytestmark = pytest.mark.browser
 
@@ -197,3 +198,65 @@ def test_a_question_page_weighs_under_15_kb_compressed(client):
             css += sheet.get_data()
     weight = len(gzip.compress(html)) + len(gzip.compress(css))
     assert 1000 < weight < 15 * 1024
+
+
+def sign_in(tab: Page, server: str, username: str) -> None:
+    tab.goto(server + "/login")
+    tab.locator("#username").fill(username)
+    tab.locator("#password").fill(TEST_PASSWORD)
+    tab.locator("main form button[type=submit], main form input[type=submit]").first.click()
+    expect(tab.locator("nav.staff-nav")).to_be_visible()
+
+
+def test_facilitator_watches_results_update_while_answers_arrive(browser, server, app):
+    owner_id = add_user(app, "thao", "facilitator")
+    with app.app_context():
+        db = get_session()
+        workshop = create_workshop(
+            db,
+            owner=db.get(User, owner_id),
+            title="Youth club",
+            locale="en",
+            topic_keys=["warning-signs", "getting-help"],
+            question_count=4,
+        )
+        db.commit()
+        workshop_id, code = workshop.id, workshop.code
+    tab = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-GB").new_page()
+    sign_in(tab, server, "thao")
+    tab.goto(f"{server}/facilitator/workshops/{workshop_id}/results")
+    joined = tab.locator("tr[data-round='before'] [data-count='joined']")
+    finished = tab.locator("tr[data-round='before'] [data-count='finished']")
+    expect(joined).to_have_text("0")
+    tab.evaluate("window.notReloaded = true")
+
+    participant = app.test_client()
+    response = submit(participant, f"/j/{code}")
+    assert response.status_code == 302
+    expect(joined).to_have_text("1", timeout=20_000)
+    for position in range(1, 5):
+        choice = page(participant.get(f"/quiz/{position}")).find("input", attrs={"name": "choice"})
+        assert (
+            submit(participant, f"/quiz/{position}", {"choice": choice["value"]}).status_code == 302
+        )
+    expect(finished).to_have_text("1", timeout=20_000)
+    assert tab.evaluate("window.notReloaded") is True, "updated in place, not reloaded"
+    shot(tab, "06-facilitator-live")
+
+
+def test_admin_edits_a_question_in_the_browser(browser, server, app):
+    add_user(app, "quan", "admin")
+    with app.app_context():
+        key = get_session().scalar(select(Question.key).order_by(Question.id))
+    tab = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB").new_page()
+    sign_in(tab, server, "quan")
+    tab.goto(f"{server}/admin/questions/{key}")
+    prompt = tab.locator("#prompt-en")
+    prompt.fill(prompt.input_value() + " (checked)")
+    shot(tab, "07-admin-edit")
+    tab.locator("main form [name=save]:not(.visually-hidden)").click()
+    expect(tab.locator("p.flash").first).to_be_visible()
+    with app.app_context():
+        question = get_session().scalar(select(Question).where(Question.key == key))
+        assert question.prompt["en"].endswith("(checked)")
+        assert question.revision_number == 1, "a wording change keeps the revision"
