@@ -11,7 +11,7 @@ It prints median and max in milliseconds against the 300 ms budget of DESIGN.md.
     .venv/bin/python bench/dashboard.py --answers 200000 --runs 5
     .venv/bin/python bench/dashboard.py --database-url postgresql://postgres@127.0.0.1:5432/test
 
-On PostgreSQL it creates a database of its own next to the one named (``<name>_dashboard_bench``)
+On PostgreSQL it creates a database of its own next to the one named (``<name>_dashboard_bench_<pid>``)
 and drops it at the end, so the named database is never touched. Timings are wall-clock on this
 machine in one process, with a fresh database session per run, so no run reuses another's rows.
 """
@@ -34,13 +34,15 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-from sqlalchemy import Engine, make_url, select, text  # noqa: E402
+from scratch_database import scratch_database  # noqa: E402
+from sqlalchemy import Engine, select, text  # noqa: E402
 
 from tipquiz import create_app, dashboard, migrate  # noqa: E402
 from tipquiz.bank import read_bank  # noqa: E402
 from tipquiz.bank_store import import_bank  # noqa: E402
-from tipquiz.db import get_engine, get_session, make_engine, normalise_url  # noqa: E402
+from tipquiz.db import get_engine, get_session  # noqa: E402
 from tipquiz.models import Question, QuestionRevision, User, Workshop  # noqa: E402
 from tipquiz.workshops import CODE_ALPHABET, create_workshop  # noqa: E402
 
@@ -430,26 +432,6 @@ def report(figures: dict[str, list[float]]) -> bool:
 # Databases ----------------------------------------------------------------------------------
 
 
-def bench_database(url: str | None, folder: Path) -> tuple[str, Callable[[], None]]:
-    """A fresh database URL and how to remove it afterwards."""
-    if not url or url.startswith("sqlite"):
-        path = folder / "dashboard-bench.sqlite"
-        return f"sqlite:///{path}", lambda: None
-    base = make_url(normalise_url(url))
-    name = f"{base.database}_dashboard_bench"
-    admin = make_engine(base.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return base.set(database=name).render_as_string(hide_password=False), drop
-
-
 def settle(engine: Engine) -> None:
     """On PostgreSQL, what autovacuum does as a database grows: visibility map and statistics.
 
@@ -462,7 +444,7 @@ def settle(engine: Engine) -> None:
 
 def run(plan: Plan, runs: int, url: str | None, vacuum: bool = True) -> bool:
     with tempfile.TemporaryDirectory() as folder:
-        database_url, drop = bench_database(url, Path(folder))
+        database_url, drop = scratch_database(url, Path(folder), "dashboard_bench")
         try:
             app = create_app(
                 {

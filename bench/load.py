@@ -38,10 +38,12 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-from sqlalchemy import func, make_url, select, text  # noqa: E402
+from scratch_database import scratch_database  # noqa: E402
+from sqlalchemy import func, make_url, select  # noqa: E402
 
-from tipquiz.db import make_engine, normalise_url  # noqa: E402
+from tipquiz.db import make_engine  # noqa: E402
 
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 CHOICE = re.compile(r'name="choice" value="([^"]+)"')
@@ -265,27 +267,6 @@ def check_database(url: str, code: str, participants: int, questions: int) -> di
     }
 
 
-def own_database(url: str | None, workdir: Path) -> tuple[str, callable]:
-    """SQLite in a temporary folder, or a fresh PostgreSQL database dropped afterwards."""
-    if not url:
-        return f"sqlite:///{workdir / 'load.sqlite'}", lambda: None
-    base = make_url(normalise_url(url))
-    if base.get_backend_name() != "postgresql":
-        return base.render_as_string(hide_password=False), lambda: None
-    name = f"{base.database}_load_{os.getpid()}"
-    admin = make_engine(base.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return base.set(database=name).render_as_string(hide_password=False), drop
-
-
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))
@@ -308,7 +289,7 @@ def run(
     """Run the benchmark and return its figures and the database check."""
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        url, drop_database = own_database(database_url, workdir)
+        url, drop_database = scratch_database(database_url, workdir, "load")
         env = dict(os.environ)
         env.update(
             TIPQUIZ_DATABASE_URL=url,
