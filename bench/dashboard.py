@@ -11,9 +11,10 @@ It prints median and max in milliseconds against the 300 ms budget of DESIGN.md.
     .venv/bin/python bench/dashboard.py --answers 200000 --runs 5
     .venv/bin/python bench/dashboard.py --database-url postgresql://postgres@127.0.0.1:5432/test
 
-On PostgreSQL it creates a database of its own next to the one named (``<name>_dashboard_bench_<pid>``)
-and drops it at the end, so the named database is never touched. Timings are wall-clock on this
-machine in one process, with a fresh database session per run, so no run reuses another's rows.
+On PostgreSQL it creates a database of its own beside the named one
+(``<name>_dashboard_bench_<pid>``) and drops it at the end, so the named database is never
+touched. Timings are wall-clock on this machine in one process, with a fresh database session
+per run, so no run reuses another's rows.
 """
 
 from __future__ import annotations
