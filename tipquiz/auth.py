@@ -27,14 +27,13 @@ from sqlalchemy import func, select
 from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from .accounts import MIN_PASSWORD
 from .db import get_session
 from .extensions import limiter, login_manager
 from .i18n import safe_next
 from .models import User
 
 bp = Blueprint("auth", __name__)
-
-MIN_PASSWORD = 10
 
 
 class LoginForm(FlaskForm):
