@@ -2,6 +2,7 @@
 
 PostgreSQL is used when ``TIPQUIZ_TEST_POSTGRES_URL`` is set or a server answers on
 127.0.0.1:5432 (user ``postgres``, database ``test``); every database test then runs on both.
+``TIPQUIZ_TEST_POSTGRES_URL=off`` runs on SQLite alone, for a quick run while developing.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ BANK_DIR = ROOT / "questions"
 
 def postgres_url() -> str | None:
     url = os.environ.get("TIPQUIZ_TEST_POSTGRES_URL")
+    if url == "off":
+        return None
     if url:
         return url
     try:
