@@ -8,6 +8,7 @@ PostgreSQL is used when ``TIPQUIZ_TEST_POSTGRES_URL`` is set or a server answers
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,13 +16,14 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import make_url, text
+from sqlalchemy import Engine, make_url, text
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
 from tipquiz import create_app
 from tipquiz.bank import Bank, read_bank
 from tipquiz.bank_store import import_bank
-from tipquiz.db import get_engine, get_session, make_engine, normalise_url
+from tipquiz.db import get_engine, make_engine, normalise_url
 from tipquiz.models import Base
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,21 +80,122 @@ def postgres_schema() -> Iterator[str | None]:
     admin.dispose()
 
 
-@pytest.fixture(params=BACKENDS)
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'test.sqlite'}"
-        engine = make_engine(url)
-        Base.metadata.create_all(engine)
+class DatabaseCopies:
+    """Fresh databases for tests, copied from templates built once per test run.
+
+    Importing the whole bank takes far longer than copying a database that already holds it.
+    On SQLite each template (empty, or holding the bank) is a file and every test gets a copy
+    of it. On PostgreSQL the run's database is emptied before each test and, where the bank is
+    wanted, refilled from a copy of the bank's rows kept in a schema of its own: creating and
+    dropping a database per test would cost more than that.
+    """
+
+    TEMPLATE_SCHEMA = "template_bank"
+
+    def __init__(self, bank: Bank, run_url: str | None, tmp: Path) -> None:
+        self.bank = bank
+        self.run_url = run_url
+        self.tmp = tmp
+        self.sqlite_templates: dict[str, Path] = {}
+        self.postgres_tables: list[str] | None = None
+
+    def _import_bank(self, engine: Engine) -> None:
+        with Session(engine) as session:
+            import_bank(session, self.bank)
+            session.commit()
+
+    def _sqlite_template(self, content: str) -> Path:
+        if content not in self.sqlite_templates:
+            path = self.tmp / f"template_{content}.sqlite"
+            engine = make_engine(f"sqlite:///{path}")
+            Base.metadata.create_all(engine)
+            if content == "bank":
+                self._import_bank(engine)
+            with engine.begin() as conn:
+                conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+            engine.dispose()
+            self.sqlite_templates[content] = path
+        return self.sqlite_templates[content]
+
+    def _postgres_bank_tables(self, engine: Engine) -> list[str]:
+        """Import the bank once and keep a copy of every table it filled."""
+        if self.postgres_tables is None:
+            self._empty_postgres(engine)
+            self._import_bank(engine)
+            schema = self.TEMPLATE_SCHEMA
+            tables = []
+            with engine.begin() as conn:
+                conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+                conn.execute(text(f"CREATE SCHEMA {schema}"))
+                for table in Base.metadata.sorted_tables:
+                    if conn.execute(text(f'SELECT EXISTS (SELECT 1 FROM "{table.name}")')).scalar():
+                        conn.execute(
+                            text(f'CREATE TABLE {schema}."{table.name}" AS TABLE "{table.name}"')
+                        )
+                        tables.append(table.name)
+            self.postgres_tables = tables
+        return self.postgres_tables
+
+    @staticmethod
+    def _empty_postgres(engine: Engine) -> None:
+        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+        with engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+    def _fill_postgres(self, engine: Engine) -> None:
+        tables = self._postgres_bank_tables(engine)
+        self._empty_postgres(engine)
+        with engine.begin() as conn:
+            for name in tables:
+                conn.execute(
+                    text(f'INSERT INTO "{name}" SELECT * FROM {self.TEMPLATE_SCHEMA}."{name}"')
+                )
+                if "id" in Base.metadata.tables[name].c:
+                    conn.execute(
+                        text(
+                            f"SELECT setval(pg_get_serial_sequence('\"{name}\"', 'id'), "
+                            f'(SELECT max(id) FROM "{name}"))'
+                        )
+                    )
+
+    def copy(self, backend: str, content: str, tmp_path: Path) -> str:
+        if backend == "sqlite":
+            path = tmp_path / "test.sqlite"
+            shutil.copyfile(self._sqlite_template(content), path)
+            return f"sqlite:///{path}"
+        assert self.run_url is not None
+        engine = make_engine(normalise_url(self.run_url))
+        if content == "bank":
+            self._fill_postgres(engine)
+        else:
+            self._empty_postgres(engine)
         engine.dispose()
-        return url
-    url = request.getfixturevalue("postgres_schema")
-    engine = make_engine(normalise_url(url))
-    tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
-    with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    engine.dispose()
-    return url
+        return self.run_url
+
+
+@pytest.fixture(scope="session")
+def database_copies(
+    request: pytest.FixtureRequest, bank: Bank, tmp_path_factory: pytest.TempPathFactory
+) -> DatabaseCopies:
+    run_url = request.getfixturevalue("postgres_schema") if "postgresql" in BACKENDS else None
+    return DatabaseCopies(bank, run_url, tmp_path_factory.mktemp("templates"))
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture
+def database_url(database_copies: DatabaseCopies, backend: str, tmp_path: Path) -> str:
+    """A database of the test's own with every table and no content."""
+    return database_copies.copy(backend, "empty", tmp_path)
+
+
+@pytest.fixture
+def bank_database_url(database_copies: DatabaseCopies, backend: str, tmp_path: Path) -> str:
+    """A database of the test's own holding the real question bank."""
+    return database_copies.copy(backend, "bank", tmp_path)
 
 
 @pytest.fixture(scope="session")
@@ -117,21 +220,22 @@ def make_app(database_url: str, **extra) -> Flask:
 _APPS: list[Flask] = []
 
 
-@pytest.fixture(autouse=True)
-def _close_app_engines() -> Iterator[None]:
-    """Close the connection pools of every app a test made, so none outlives its test."""
-    yield
+def _dispose_apps() -> None:
     while _APPS:
         get_engine(_APPS.pop()).dispose()
 
 
+@pytest.fixture(autouse=True)
+def _close_app_engines() -> Iterator[None]:
+    """Close the connection pools of every app a test made, so none outlives its test."""
+    yield
+    _dispose_apps()
+
+
 @pytest.fixture
-def app(database_url: str, bank: Bank) -> Iterator[Flask]:
-    app = make_app(database_url)
-    with app.app_context():
-        session = get_session()
-        import_bank(session, bank)
-        session.commit()
+def app(bank_database_url: str) -> Iterator[Flask]:
+    """An app on a database of the test's own that holds the real question bank."""
+    app = make_app(bank_database_url)
     yield app
     get_engine(app).dispose()
 
