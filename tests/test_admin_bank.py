@@ -34,7 +34,7 @@ from tipquiz.models import (
     User,
 )
 
-QUESTION = "ws-too-good-to-be-true"  # single choice, "b" is right
+QUESTION = "ws-too-good-to-be-true"  # single choice, "c" is right
 
 
 @pytest.fixture
@@ -430,10 +430,10 @@ def revision_stats(soup, number: int) -> dict:
 
 
 def test_changing_the_right_answer_starts_a_revision_and_keeps_old_answers(app, admin):
-    before_right = answer_question(app, QUESTION, ["b"])
+    before_right = answer_question(app, QUESTION, ["c"])
     before_wrong = answer_question(app, QUESTION, ["a"])
     url = f"/admin/questions/{QUESTION}"
-    response = edit(admin, url, {"choices-0-correct": "y", "choices-1-correct": None})
+    response = edit(admin, url, {"choices-0-correct": "y", "choices-2-correct": None})
     assert response.status_code == 302
     flash = page(admin.get(url)).find("p", class_="flash").get_text(strip=True)
     assert "revision 2" in flash
@@ -452,7 +452,7 @@ def test_changing_the_right_answer_starts_a_revision_and_keeps_old_answers(app, 
             .order_by(QuestionRevision.number)
         ).all()
         assert [r.number for r in revisions] == [1, 2]
-        assert [sorted(r.correct_keys) for r in revisions] == [["b"], ["a"]]
+        assert [sorted(r.correct_keys) for r in revisions] == [["c"], ["a"]]
         stored = db.execute(
             select(Answer.revision_id, Answer.correct, Choice.key, Choice.revision_id)
             .join(AnswerChoice, AnswerChoice.answer_id == Answer.id)
@@ -461,7 +461,7 @@ def test_changing_the_right_answer_starts_a_revision_and_keeps_old_answers(app, 
         ).all()
     first, second = revisions
     assert stored == [
-        (first.id, True, "b", first.id),
+        (first.id, True, "c", first.id),
         (first.id, False, "a", first.id),
         (second.id, True, "a", second.id),
     ]
@@ -469,7 +469,7 @@ def test_changing_the_right_answer_starts_a_revision_and_keeps_old_answers(app, 
     assert revision_stats(soup, 1) == {
         "answers": "2 answers",
         "correct": "1 correct",
-        "picks": {"a": 1, "b": 1, "c": 0, "d": 0},
+        "picks": {"a": 1, "b": 0, "c": 1, "d": 0},
     }
     assert revision_stats(soup, 2) == {
         "answers": "1 answer",
@@ -481,7 +481,7 @@ def test_changing_the_right_answer_starts_a_revision_and_keeps_old_answers(app, 
 
 
 def test_correcting_wording_changes_the_question_in_place(app, admin):
-    answer_question(app, QUESTION, ["b"])
+    answer_question(app, QUESTION, ["c"])
     url = f"/admin/questions/{QUESTION}"
     response = edit(admin, url, {"prompt-en": "What should Lan think of this offer?"})
     assert response.status_code == 302
@@ -574,7 +574,7 @@ def test_preview_shows_the_question_as_participants_see_it(app, admin, lang, ver
 
     form = preview.find("form", class_="question")
     token_field = form.find("input", attrs={"name": "csrf_token"})["value"]
-    answered = page(admin.post(url, data={"csrf_token": token_field, "choice": "b"}))
+    answered = page(admin.post(url, data={"csrf_token": token_field, "choice": "c"}))
     assert answered.find("section", class_="preview").find("h1").get_text(strip=True) == verdict
     assert db_value(app, select(func.count(Answer.id))) == 0, "a preview stores nothing"
 
@@ -604,7 +604,7 @@ def test_unknown_question_topic_and_source_are_404(admin):
 
 
 def test_a_question_with_answers_is_archived_not_deleted(app, admin):
-    answer_question(app, QUESTION, ["b"])
+    answer_question(app, QUESTION, ["c"])
     url = f"/admin/questions/{QUESTION}/delete"
     soup = page(admin.get(url))
     assert soup.find("main").find("form").find("input", type="submit")["value"] == "Archive"
@@ -943,10 +943,10 @@ def test_macos_zips_with_a_folder_and_hidden_files_are_read(app, admin):
 
 
 def test_an_import_through_the_browser_follows_the_revision_rule(app, admin):
-    answer_question(app, QUESTION, ["b"])
+    answer_question(app, QUESTION, ["c"])
     bank = read_bank_files(unzip(export(admin)))
     question = next(q for t in bank.topics for q in t.questions if q.key == QUESTION)
-    question.choices[0].correct, question.choices[1].correct = True, False
+    question.choices[0].correct, question.choices[2].correct = True, False
     text = write_bank(bank)["warning-signs.yaml"]
     response = upload(admin, [("warning-signs.yaml", text.encode("utf-8"))])
     assert response.status_code == 302

@@ -11,6 +11,7 @@ from collections.abc import Callable
 import pytest
 from bs4 import BeautifulSoup
 from helpers import add_user
+from sqlalchemy import select
 
 from tipquiz import attempts, charts, dashboard, workshops
 from tipquiz.db import get_session
@@ -24,10 +25,15 @@ def right(revision: QuestionRevision) -> list[str]:
 
 
 def wrong(n: int) -> Pick:
-    """The n-th wrong choice in the bank's order, or the last one when there are fewer."""
+    """The n-th wrong choice in the bank's order, or the last one when there are fewer.
+
+    Where every choice is right ("select all", all of them), one choice alone is the wrong answer.
+    """
 
     def pick(revision: QuestionRevision) -> list[str]:
         keys = [c.key for c in revision.choices if not c.correct]
+        if not keys:
+            return [revision.choices[0].key]
         return [keys[min(n, len(keys) - 1)]]
 
     return pick
@@ -43,7 +49,17 @@ def take(db, workshop: Workshop | None, pick: Pick, answered: int | None = None)
     return attempt
 
 
+def keep_questions_with_a_wrong_choice(db) -> None:
+    """These tests follow wrong answers; a "select all" question whose every choice is right
+    has no wrong choice to follow, so it is kept out of the draw (as a draft)."""
+    for question in db.scalars(select(Question).where(Question.status == "published")):
+        if all(c.correct for c in question.current_revision.choices):
+            question.status = "draft"
+    db.commit()
+
+
 def new_workshop(app, name: str = "lan", count: int = 6) -> Workshop:
+    keep_questions_with_a_wrong_choice(get_session())
     owner = get_session().get(User, add_user(app, name))
     return workshops.create_workshop(
         get_session(),

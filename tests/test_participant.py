@@ -51,7 +51,9 @@ def wrong_keys(app, position: int) -> list[str]:
                 AttemptQuestion.attempt_id == attempt.id, AttemptQuestion.position == position
             )
         )
-        return [next(c.key for c in item.revision.choices if not c.correct)]
+        wrong = [c.key for c in item.revision.choices if not c.correct]
+        # Where every choice is right ("select all", all of them), one alone is a wrong answer.
+        return wrong[:1] or [item.revision.choices[0].key]
 
 
 def answer(client, position: int, keys: list[str]):
