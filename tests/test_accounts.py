@@ -44,6 +44,26 @@ def test_create_account_makes_up_a_strong_password(db):
     )
     assert second != password
     assert other.is_admin
+    # Read off a screen and typed by hand: nothing that looks like another character.
+    assert not set(password + second) & set("lI1O0")
+
+
+def test_a_name_taken_between_the_check_and_the_insert_is_refused_not_a_crash(db, monkeypatch):
+    """Two admins create "Lan" and "lan" at the same moment: the database's index decides."""
+    make(db, "Lan")
+    db.commit()
+    # The other request checked before this one's insert: its check found nothing.
+    monkeypatch.setattr(accounts, "find_account", lambda *args: None)
+    assert (
+        refusal(
+            lambda: accounts.create_account(
+                db, actor_id=None, username="lan", role="facilitator", password=None
+            )
+        )
+        == "An account named lan exists already."
+    )
+    db.commit()
+    assert db.scalars(select(User.username)).all() == ["Lan"]
 
 
 def test_create_account_uses_a_given_password(db):

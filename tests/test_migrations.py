@@ -9,6 +9,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from conftest import BACKENDS
 from sqlalchemy import inspect, make_url, text
+from sqlalchemy.exc import IntegrityError
 
 from tipquiz import migrate
 from tipquiz.db import make_engine, normalise_url
@@ -62,3 +63,76 @@ def test_upgrade_twice_is_harmless_and_keeps_data(blank_engine):
     migrate.upgrade(blank_engine)
     with blank_engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM sources")).scalar() == 1
+
+
+def test_the_database_keeps_its_rules_after_an_upgrade(blank_engine):
+    """What the forms check, the database refuses too: a second database client cannot break it."""
+    migrate.upgrade(blank_engine)
+    refused = [
+        "INSERT INTO users (username, password_hash, role, active, created_at) "
+        "VALUES ('Lan', 'x', 'facilitator', true, '2026-01-01')",
+        "INSERT INTO users (username, password_hash, role, active, created_at) "
+        "VALUES ('boss', 'x', 'superuser', true, '2026-01-01')",
+    ]
+    with blank_engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO users (username, password_hash, role, active, created_at) "
+                "VALUES ('lan', 'x', 'facilitator', true, '2026-01-01')"
+            )
+        )
+    for statement in refused:
+        with pytest.raises(IntegrityError), blank_engine.begin() as conn:
+            conn.execute(text(statement))
+    with blank_engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM users")).scalar() == 1
+
+
+def test_upgrading_keeps_every_answer(blank_engine):
+    """Rebuilding tables on SQLite must not cascade into the answers that refer to them."""
+    migrate.upgrade(blank_engine, "0002")
+    rows = [
+        "INSERT INTO topics (id, key, position, title, summary, facts, actions, feedback) "
+        "VALUES (1, 't', 1, '{}', '{}', '[]', '[]', '{}')",
+        "INSERT INTO questions (id, key, topic_id, position, status, prompt, explanation, "
+        "revision_number, updated_at) VALUES (1, 'q', 1, 1, 'published', '{}', '{}', 1, "
+        "'2026-01-01')",
+        "INSERT INTO question_revisions (id, question_id, number, type, created_at) "
+        "VALUES (1, 1, 1, 'single', '2026-01-01')",
+        "INSERT INTO choices (id, revision_id, key, position, text, correct) "
+        "VALUES (1, 1, 'a', 1, '{}', true)",
+        "INSERT INTO attempts (id, token, locale, question_count, started_at) "
+        "VALUES (1, 'tok', 'vi', 1, '2026-01-01')",
+        "INSERT INTO attempt_questions (id, attempt_id, position, revision_id, choice_order) "
+        "VALUES (1, 1, 1, 1, '[\"a\"]')",
+        "INSERT INTO answers (id, item_id, attempt_id, revision_id, correct, answered_at) "
+        "VALUES (1, 1, 1, 1, true, '2026-01-01')",
+        "INSERT INTO answer_choices (answer_id, choice_id) VALUES (1, 1)",
+    ]
+    with blank_engine.begin() as conn:
+        for row in rows:
+            conn.execute(text(row))
+    migrate.upgrade(blank_engine)
+    with blank_engine.connect() as conn:
+        for table in ("attempt_questions", "answers", "answer_choices", "choices"):
+            assert conn.execute(text(f"SELECT count(*) FROM {table}")).scalar() == 1, table
+    # An answer that claims another attempt than its item's is refused.
+    with pytest.raises(IntegrityError), blank_engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO attempts (id, token, locale, question_count, started_at) "
+                "VALUES (2, 'tok2', 'vi', 1, '2026-01-01')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO attempt_questions (id, attempt_id, position, revision_id, "
+                "choice_order) VALUES (2, 2, 1, 1, '[\"a\"]')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO answers (id, item_id, attempt_id, revision_id, correct, answered_at) "
+                "VALUES (2, 2, 1, 1, true, '2026-01-01')"
+            )
+        )

@@ -11,6 +11,7 @@ import re
 import secrets
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from . import audit
@@ -30,9 +31,14 @@ class AccountRefused(Exception):
         super().__init__(message % params if params else message)
 
 
+# Passwords made here are read off a screen and typed by hand: no l, I, 1, O or 0.
+PASSWORD_ALPHABET = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+PASSWORD_LENGTH = 16
+
+
 def make_password() -> str:
-    """A password strong enough to hand over once and be changed by its owner."""
-    return secrets.token_urlsafe(12)
+    """A password strong enough to hand over once and be changed by its owner (about 93 bits)."""
+    return "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(PASSWORD_LENGTH))
 
 
 def find_account(session: Session, username: str) -> User | None:
@@ -71,8 +77,14 @@ def create_account(
         check_password(password)
     password = password or make_password()
     user = User(username=username, role=role, active=True, password=password)
-    session.add(user)
-    session.flush()
+    try:
+        # Two admins creating the same name at once: the database's unique index decides.
+        with session.begin_nested():
+            session.add(user)
+    except IntegrityError:
+        raise AccountRefused(
+            N_("An account named %(name)s exists already."), name=username
+        ) from None
     audit.record(
         session,
         user_id=actor_id,

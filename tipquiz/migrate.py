@@ -20,12 +20,35 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
+class BrokenReferences(RuntimeError):
+    """After an upgrade some rows point at rows that do not exist; nothing was committed."""
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to ``revision``; a no-op on an up-to-date database."""
+    """Bring the schema to ``revision``; a no-op on an up-to-date database.
+
+    SQLite changes a table's constraints by building a new table and dropping the old one.
+    With foreign keys on, that drop would delete, through ``ON DELETE CASCADE``, every row that
+    refers to the table (every answer of every attempt), so they are off during the upgrade,
+    and every reference is checked before it is committed.
+    """
     config = alembic_config(engine)
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as connection:
+        if sqlite:
+            # Outside a transaction: inside one SQLite ignores this pragma.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                command.upgrade(config, revision)
+                if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
+                    raise BrokenReferences("the upgrade left rows that refer to missing rows")
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -6,20 +6,22 @@ from datetime import datetime
 from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .base import Base, utcnow
+from .base import Base, one_of, utcnow
 
 ROLES = ("facilitator", "admin")
 
 
 class User(UserMixin, Base):
     __tablename__ = "users"
+    __table_args__ = (one_of("role", ROLES),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    username: Mapped[str] = mapped_column(String(64), unique=True)
+    # Unique whatever the case, by the index below: "Lan" and "lan" are one account.
+    username: Mapped[str] = mapped_column(String(64))
     password_hash: Mapped[str] = mapped_column(String(256))
     role: Mapped[str] = mapped_column(String(16), default="facilitator")
     active: Mapped[bool] = mapped_column(default=True)
@@ -43,6 +45,9 @@ class User(UserMixin, Base):
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
+
+
+Index("uq_users_lower_username", func.lower(User.username), unique=True)
 
 
 class AuditEntry(Base):

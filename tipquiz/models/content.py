@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Column, ForeignKey, String, Table, UniqueConstraint, and_
 from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
-from .base import Base, Text, utcnow
+from .base import Base, Text, one_of, utcnow
 
 QUESTION_TYPES = ("single", "multiple", "true_false")
 STATUSES = ("draft", "published", "archived")
@@ -61,6 +61,7 @@ class Topic(Base):
 
 class Question(Base):
     __tablename__ = "questions"
+    __table_args__ = (one_of("status", STATUSES),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(80), unique=True)
@@ -94,7 +95,7 @@ class Question(Base):
 
 class QuestionRevision(Base):
     __tablename__ = "question_revisions"
-    __table_args__ = (UniqueConstraint("question_id", "number"),)
+    __table_args__ = (UniqueConstraint("question_id", "number"), one_of("type", QUESTION_TYPES))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"))

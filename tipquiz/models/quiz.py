@@ -9,16 +9,22 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, ForeignKeyConstraint, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, utcnow
+from ..config import LOCALES
+from .base import Base, one_of, utcnow
 from .content import Choice, QuestionRevision
+from .workshops import ROUNDS
 
 
 class Attempt(Base):
     __tablename__ = "attempts"
-    __table_args__ = (Index("ix_attempts_workshop_round", "workshop_id", "round"),)
+    __table_args__ = (
+        Index("ix_attempts_workshop_round", "workshop_id", "round"),
+        one_of("round", ROUNDS),
+        one_of("locale", LOCALES),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token: Mapped[str] = mapped_column(String(64), unique=True)
@@ -38,7 +44,11 @@ class AttemptQuestion(Base):
     """One question as this attempt shows it, with its choices in the order first shown."""
 
     __tablename__ = "attempt_questions"
-    __table_args__ = (UniqueConstraint("attempt_id", "position"),)
+    __table_args__ = (
+        UniqueConstraint("attempt_id", "position"),
+        # What an answer's composite foreign key points at: see ``Answer``.
+        UniqueConstraint("id", "attempt_id", "revision_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"))
@@ -54,6 +64,17 @@ class AttemptQuestion(Base):
 class Answer(Base):
     __tablename__ = "answers"
     __table_args__ = (
+        # An answer copies its item's attempt and revision so that scores are counted from this
+        # table's indexes alone; the database keeps the copies equal to the item's values.
+        ForeignKeyConstraint(
+            ["item_id", "attempt_id", "revision_id"],
+            [
+                "attempt_questions.id",
+                "attempt_questions.attempt_id",
+                "attempt_questions.revision_id",
+            ],
+            ondelete="CASCADE",
+        ),
         # Totals over every answer are read from this index alone, without the table.
         Index("ix_answers_revision_correct", "revision_id", "correct"),
         # A workshop's scores and choice counts: found by attempt and read from the index alone
@@ -68,9 +89,7 @@ class Answer(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    item_id: Mapped[int] = mapped_column(
-        ForeignKey("attempt_questions.id", ondelete="CASCADE"), unique=True
-    )
+    item_id: Mapped[int] = mapped_column(unique=True)
     attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"))
     revision_id: Mapped[int] = mapped_column(ForeignKey("question_revisions.id"))
     correct: Mapped[bool]

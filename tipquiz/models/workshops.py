@@ -11,8 +11,9 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..config import LOCALES
 from .accounts import User
-from .base import Base, utcnow
+from .base import Base, one_of, utcnow
 from .content import Question
 
 ROUNDS = ("before", "after")
@@ -20,6 +21,7 @@ ROUNDS = ("before", "after")
 
 class Workshop(Base):
     __tablename__ = "workshops"
+    __table_args__ = (one_of("current_round", ROUNDS), one_of("locale", LOCALES))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(12), unique=True)
