@@ -31,24 +31,43 @@
     }
   }
 
+  var TIMEOUT_MS = 10000;
+  var busy = false;
+
   function schedule() {
     /* Wait longer after each failure, up to a minute, so a dropped Wi-Fi is not hammered. */
     var delay = seconds * 1000 * Math.min(Math.pow(2, failures), 12);
     timer = window.setTimeout(update, delay);
   }
 
+  function fetchWithTimeout() {
+    /* A request the network never answers must not stop the updates for good. */
+    var controller = window.AbortController ? new AbortController() : null;
+    var cancel = controller && window.setTimeout(function () { controller.abort(); }, TIMEOUT_MS);
+    var options = { credentials: "same-origin", headers: { "Accept": "application/json" } };
+    if (controller) {
+      options.signal = controller.signal;
+    }
+    return fetch(url, options).then(function (response) {
+      window.clearTimeout(cancel);
+      if (!response.ok) {
+        throw new Error("HTTP " + response.status);
+      }
+      return response.json();
+    }, function (error) {
+      window.clearTimeout(cancel);
+      throw error;
+    });
+  }
+
+  /* One loop only: a tick does nothing while a request is out or another tick is waiting. */
   function update() {
     timer = null;
-    if (document.hidden) {
+    if (busy || document.hidden) {
       return;
     }
-    fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
-      .then(function (response) {
-        if (!response.ok) {
-          throw new Error("HTTP " + response.status);
-        }
-        return response.json();
-      })
+    busy = true;
+    fetchWithTimeout()
       .then(function (data) {
         failures = 0;
         apply(data);
@@ -58,11 +77,16 @@
         failures += 1;
         say("failed");
       })
-      .then(schedule);
+      .then(function () {
+        busy = false;
+        if (timer === null && !document.hidden) {
+          schedule();
+        }
+      });
   }
 
   document.addEventListener("visibilitychange", function () {
-    if (!document.hidden && timer === null) {
+    if (!document.hidden && timer === null && !busy) {
       update();
     }
   });

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from helpers import add_user, form_values, login, page, submit
@@ -138,7 +138,7 @@ def test_account_changes_are_logged_and_never_hold_a_password(app, admin):
         ("lan", "Password reset"),
         ("lan", "Created"),
     ]
-    assert listed[1]["fields"] == {"active": ("true", "false")}
+    assert listed[1]["fields"] == {"active": ("Yes", "No")}
     with app.app_context():
         db = get_session()
         stored = " ".join(f"{e.old} {e.new}" for e in db.scalars(select(AuditEntry)))
@@ -194,3 +194,36 @@ def test_the_log_is_paginated_newest_first(app, admin):
         "Page 2 of 2"
     )
     assert entries(first)[0]["who"] == "command line"
+
+
+def test_the_log_reads_as_words_in_the_readers_language(app, admin):
+    """Field names, yes/no, roles and both languages of a text are named, not shown as codes."""
+    assert save(admin, "/admin/topics/warning-signs", {"title-vi": "Dấu hiệu"}).status_code == 302
+    submit(
+        admin,
+        "/admin/accounts/new",
+        {"username": "lan", "role": "facilitator", "password": "a password given by hand"},
+        action="/admin/accounts/new",
+    )
+    admin.get("/lang/vi")
+    soup = page(admin.get("/admin/audit"))
+    topic, account = (
+        soup.find("li", attrs={"data-entity": entity}) for entity in ("topic", "account")
+    )
+    title = topic.find("tr", attrs={"data-field": "title"})
+    assert title.find("th").get_text(strip=True) == "Tiêu đề"
+    languages = [dt.get_text(strip=True) for dt in title.find("td", class_="new").find_all("dt")]
+    assert languages == ["Tiếng Việt", "English"]
+    rows = {
+        row["data-field"]: (row.find("th").get_text(strip=True), row.find("td", class_="new"))
+        for row in account.find_all("tr", attrs={"data-field": True})
+    }
+    assert (
+        rows["role"][0] == "Vai trò" and rows["role"][1].get_text(strip=True) == "Người hướng dẫn"
+    )
+    assert rows["active"][1].get_text(strip=True) == "Có"
+    time = soup.find("time")
+    assert time["datetime"].endswith("Z") and "." not in time["datetime"]
+    # Shown in the deployment's time zone, Vietnam's by default (UTC+7, no summer time).
+    stored = datetime.fromisoformat(time["datetime"].removesuffix("Z"))
+    assert time.get_text(strip=True) == (stored + timedelta(hours=7)).strftime("%Y-%m-%d %H:%M:%S")

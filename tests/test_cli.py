@@ -9,7 +9,7 @@ from helpers import submit
 from sqlalchemy import func, select
 
 from tipquiz.db import get_session
-from tipquiz.models import Question, User
+from tipquiz.models import AuditEntry, Question, User
 
 
 def test_bank_check_reports_ok_for_the_real_bank(runner, bank):
@@ -63,6 +63,14 @@ def test_users_create_and_sign_in(app, runner):
     duplicate = runner.invoke(args=["users", "create", "THU"])
     assert duplicate.exit_code != 0
     assert "exists already" in duplicate.output
+    # The same rules as the admin pages: the name's form, the password's length, the audit log.
+    bad_name = runner.invoke(args=["users", "create", "a b"])
+    short = runner.invoke(args=["users", "create", "minh", "--password", "short"])
+    assert bad_name.exit_code != 0 and "letters, digits" in bad_name.output
+    assert short.exit_code != 0 and "at least 10 characters" in short.output
+    with app.app_context():
+        logged = get_session().scalars(select(AuditEntry.entity_key)).all()
+    assert logged == ["thu"]
     client = app.test_client()
     response = submit(client, "/login", {"username": "thu", "password": password})
     assert response.status_code == 302

@@ -31,6 +31,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from . import accounts, audit, bank_store
 from .admin_forms import (
     ENTITY_LABELS,
+    FIELD_LABELS,
     ROLE_LABELS,
     STATUS_LABELS,
     TYPE_LABELS,
@@ -91,6 +92,7 @@ ACTION_LABELS = {
 def admin_labels() -> dict[str, Any]:
     return {
         "type_labels": TYPE_LABELS,
+        "field_labels": FIELD_LABELS,
         "status_labels": STATUS_LABELS,
         "role_labels": ROLE_LABELS,
         "entity_labels": ENTITY_LABELS,

@@ -68,11 +68,10 @@ from .bank import (
     choice_rule_errors,
     true_false_choices,
 )
+from .config import LANGUAGE_NAMES
 from .db import get_session
 from .i18n import translate_text
 from .models import ROLES, Question, Source, Topic, User
-
-LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
 
 
 def sentence(text: str) -> str:
@@ -247,6 +246,34 @@ STATUS_LABELS = {
     "draft": _l("Draft"),
     "published": _l("Published"),
     "archived": _l("Archived"),
+}
+
+# What the audit log calls the fields it shows.
+FIELD_LABELS = {
+    "username": _l("Username"),
+    "role": _l("Role"),
+    "active": _l("Active"),
+    "topic": _l("Topic"),
+    "revision": _l("Revision"),
+    "type": _l("Type"),
+    "status": _l("Status"),
+    "scenario": _l("Scenario"),
+    "prompt": _l("Question"),
+    "choices": _l("Choices"),
+    "answer": _l("Answer"),
+    "explanation": _l("Explanation"),
+    "sources": _l("Sources"),
+    "position": _l("Position"),
+    "title": _l("Title"),
+    "summary": _l("Summary"),
+    "facts": _l("Key facts"),
+    "actions": _l("What you can do"),
+    "feedback": _l("Feedback"),
+    "publisher": _l("Publisher"),
+    "date": _l("Date"),
+    "url": _l("Link"),
+    "notes": _l("Notes"),
+    "files": _l("Files"),
 }
 
 # Bank checker messages that belong next to a field of the question form.

@@ -7,7 +7,6 @@ never reach the log, whatever a caller passes in.
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -85,16 +84,16 @@ def source_snapshot(source: Source) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class FieldChange:
+    """One field an entry touched, with its values as stored; the page decides how to show them.
+
+    ``in_old`` and ``in_new`` tell a field that was added or removed from one set to nothing.
+    """
+
     field: str
-    old: str | None
-    new: str | None
-
-
-def show_value(value: Any) -> str:
-    """Text for one value in the log; bilingual texts and lists as readable JSON."""
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True)
+    old: Any
+    new: Any
+    in_old: bool
+    in_new: bool
 
 
 def field_changes(entry: AuditEntry) -> list[FieldChange]:
@@ -102,11 +101,7 @@ def field_changes(entry: AuditEntry) -> list[FieldChange]:
     old, new = entry.old or {}, entry.new or {}
     fields = list(dict.fromkeys([*old, *new]))
     return [
-        FieldChange(
-            field,
-            show_value(old[field]) if field in old else None,
-            show_value(new[field]) if field in new else None,
-        )
+        FieldChange(field, old.get(field), new.get(field), field in old, field in new)
         for field in fields
     ]
 

@@ -11,7 +11,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
-from . import migrate
+from . import accounts, migrate
 from .bank import BankInvalid, read_bank, write_bank
 from .bank_store import export_bank, import_bank
 from .db import get_engine, get_session
@@ -120,12 +120,14 @@ def bank_export(directory: Path | None) -> None:
 def users_create(username: str, role: str, password: str | None) -> None:
     """Create an account."""
     session = get_session()
-    if session.scalar(select(User).where(func.lower(User.username) == username.lower())):
-        raise click.ClickException(f"An account named {username!r} exists already.")
-    password = password or secrets.token_urlsafe(12)
-    session.add(User(username=username, role=role, password=password))
+    try:
+        user, password = accounts.create_account(
+            session, actor_id=None, username=username, role=role, password=password
+        )
+    except accounts.AccountRefused as exc:
+        raise click.ClickException(str(exc)) from None
     session.commit()
-    click.echo(f"Created {role} {username!r} with password: {password}")
+    click.echo(f"Created {user.role} {user.username!r} with password: {password}")
 
 
 @users_cli.command("ensure-admin")

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 LOCALES = ("vi", "en")
+# Each language named in itself, as a language switch shows it.
+LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
 
 
 def default_settings(instance_path: Path) -> dict[str, Any]:
@@ -19,6 +21,8 @@ def default_settings(instance_path: Path) -> dict[str, Any]:
     return {
         "DATABASE_URL": f"sqlite:///{instance_path / 'tipquiz.sqlite'}",
         "DEFAULT_LOCALE": "vi",
+        # Times are stored in UTC and shown in this zone (Vietnam is UTC+7).
+        "TIMEZONE": "Asia/Ho_Chi_Minh",
         "QUESTIONS_PER_QUIZ": 12,
         "QUESTION_BANK_DIR": str(Path(__file__).resolve().parent.parent / "questions"),
         "RATELIMIT_STORAGE_URL": "memory://",

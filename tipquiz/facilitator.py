@@ -40,7 +40,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from . import dashboard, workshops
 from .auth import role_guard
 from .charts import ChartWords, choice_chart, signed, topic_chart
-from .config import LOCALES
+from .config import LANGUAGE_NAMES, LOCALES
 from .db import get_session
 from .i18n import current_locale, translate_text
 from .models import Topic, Workshop
@@ -49,7 +49,6 @@ from .participant import EmptyForm
 bp = Blueprint("facilitator", __name__, url_prefix="/facilitator")
 bp.before_request(role_guard("facilitator", "admin"))
 
-LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
 LIVE_SECONDS = 5
 
 

@@ -6,13 +6,14 @@ languages and picked with the ``tr`` template filter.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, redirect, request, session
-from flask_babel import get_locale
+from flask_babel import format_datetime, get_locale
 
-from .config import LOCALES
+from .config import LANGUAGE_NAMES, LOCALES
 from .extensions import babel
 
 
@@ -56,15 +57,28 @@ def set_language(code: str) -> Any:
 
 
 def other_locales() -> list[tuple[str, str]]:
-    names = {"vi": "Tiếng Việt", "en": "English"}
-    return [(code, names[code]) for code in LOCALES]
+    return [(code, LANGUAGE_NAMES[code]) for code in LOCALES]
+
+
+def utc_iso(value: datetime) -> str:
+    """A stored time (naive UTC) as a ``<time datetime>`` value: whole seconds, marked UTC."""
+    return value.replace(microsecond=0).isoformat() + "Z"
+
+
+def local_time(value: datetime, pattern: str = "yyyy-MM-dd HH:mm") -> str:
+    """A stored time as people read it where the app is deployed (``TIPQUIZ_TIMEZONE``)."""
+    return format_datetime(value, pattern)
 
 
 def init_app(app: Flask) -> None:
+    app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "en")
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
     babel.init_app(app, locale_selector=select_locale)
     app.add_url_rule("/lang/<code>", "set_language", set_language)
     app.jinja_env.filters["tr"] = translate_text
+    app.jinja_env.filters["utc_iso"] = utc_iso
+    app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.globals["current_locale"] = current_locale
     app.jinja_env.globals["languages"] = other_locales
+    app.jinja_env.globals["language_names"] = LANGUAGE_NAMES
