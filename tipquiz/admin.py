@@ -68,6 +68,7 @@ from .db import get_session
 from .errors import handle_http_error
 from .i18n import current_locale
 from .models import QUESTION_TYPES, STATUSES, Question, Source, Topic, User
+from .participant import invalid_answer_message
 from .quiz import InvalidAnswer, grade_answer
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -257,11 +258,7 @@ def preview_question(key: str):
             )
         except InvalidAnswer:
             with force_locale(lang):
-                error = (
-                    _("Choose at least one answer.")
-                    if revision.type == "multiple"
-                    else _("Choose one answer.")
-                )
+                error = invalid_answer_message(revision.type)
     here = url_for(".preview_question", key=key, lang=lang)
     with force_locale(lang):
         body = Markup(
