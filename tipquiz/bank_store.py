@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, selectinload
 from .bank import (
     LANGUAGES,
     N_,
+    PHRASE_MARK,
     Bank,
     BankError,
     BankInvalid,
@@ -559,7 +560,16 @@ def question_texts(question: Question, revision: QuestionRevision) -> list[Mappi
     texts = [question.prompt, question.explanation, *(c.text for c in revision.choices)]
     texts += [c.why for c in revision.choices if c.why]
     if revision.message:
-        texts += [p["text"] for p in revision.message["parts"]]
+        # A part is judged as it reads, with its phrases in place of their keys.
+        phrases = {c.key: c.text for c in revision.choices}
+
+        def placed(text: str, lang: str) -> str:
+            return PHRASE_MARK.sub(lambda m: phrases.get(m.group(1), {}).get(lang, ""), text)
+
+        texts += [
+            {lang: placed(text, lang) for lang, text in p["text"].items()}
+            for p in revision.message["parts"]
+        ]
     return [question.scenario, *texts] if question.scenario else texts
 
 
