@@ -248,6 +248,13 @@ class ResultsPage:
             return None
         return missed
 
+    def missed_flags(
+        self, question: dashboard.QuestionResult
+    ) -> list[tuple[str, dashboard.ChoiceTally]]:
+        """(round, red flag missed most) for each round that has one."""
+        found = [(r, self.missed_flag(question, r)) for r in self.rounds]
+        return [(r, flag) for r, flag in found if flag is not None]
+
     def wrong_rounds(
         self, question: dashboard.QuestionResult, choice: dashboard.ChoiceTally
     ) -> list[str]:
