@@ -71,6 +71,8 @@ def test_tapping_red_flags_in_a_job_post_and_reading_the_feedback(browser, serve
     assert boxes.count() == 6
     assert tab.get_by_role("checkbox", name="Only 3 places left, decide today!").count() == 1
     assert tab.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    for label in tab.locator("label.phrase").all():
+        assert label.bounding_box()["height"] >= 30, "a phrase is a target a thumb can hit"
     suffix = "on" if javascript else "off"
     if javascript:
         assert serious_violations(tab) == []
