@@ -381,6 +381,8 @@ def test_the_facilitator_sees_per_phrase_shares_and_the_red_flag_missed_most(app
     assert "“Flights, visa and housing all paid by us”, tapped by 25%" in missed
     present = page(lan.get(url + "/present/3"))  # join, topics, then the question
     assert present.find("li", class_="missed-flag") is not None
+    live = lan.get(url + "/results.json", query_string={"part": "q-1"}).get_json()
+    assert "missed-flag" in live["fragments"]["q-1"], "the live update draws it too"
 
     answers = list(
         csv.DictReader(io.StringIO(lan.get(url + "/answers.csv").data.decode("utf-8-sig")))
@@ -632,3 +634,33 @@ def test_attempt_items_of_a_message_keep_the_phrase_order(app):
         item = get_session().scalar(select(AttemptQuestion))
         assert item.choice_order == ["pay", "skills", "shift", "ticket", "age", "today"]
         assert get_session().scalar(select(func.count(Attempt.id))) == 1
+
+
+def test_a_message_without_parts_is_refused_with_a_message(app, admin):
+    url = f"/admin/questions/{KEY}"
+    before = stored_files(app)
+    values = {k: v for k, v in editor_values(admin, url).items() if not k.startswith("parts-")}
+    response = admin.post(url, data={**values, "save": "1"})
+    assert response.status_code == 422
+    box = page(response).find(id="message")
+    errors = [p.get_text(strip=True) for p in box.find_all("p", class_="error")]
+    assert "A message needs at least one part." in errors
+    assert stored_files(app) == before
+
+
+def test_a_single_choice_question_turned_into_a_message_needs_its_message(app, admin):
+    url = "/admin/questions/ws-too-good-to-be-true"
+    values = {**editor_values(admin, url), "type": "message", "save": "1"}
+    response = admin.post(url, data=values)
+    assert response.status_code == 422
+    soup = page(response)
+    assert (
+        "Vietnamese text is missing."
+        in soup.find(id="parts-0-text-vi").find_parent("div", class_="field").get_text()
+    )
+    assert soup.find(id="choices-0-why-en") is not None
+    with app.app_context():
+        question = get_session().scalar(
+            select(Question).where(Question.key == "ws-too-good-to-be-true")
+        )
+        assert question.current_revision.type == "single"
