@@ -664,3 +664,29 @@ def test_a_single_choice_question_turned_into_a_message_needs_its_message(app, a
             select(Question).where(Question.key == "ws-too-good-to-be-true")
         )
         assert question.current_revision.type == "single"
+
+
+def test_a_projector_can_draw_the_message_without_controls(app):
+    """For a room-led session: the same partial, phrases highlighted but not tappable."""
+    from flask import render_template
+
+    with app.test_request_context("/"):
+        question = get_session().scalar(select(Question).where(Question.key == KEY))
+        html = render_template(
+            "participant/_message.html",
+            revision=question.current_revision,
+            picked=set(),
+            answer=None,
+            message_readonly=True,
+        )
+    soup = page_of(html)
+    assert soup.find("input") is None
+    assert [s.get_text() for s in soup.find_all("span", class_="phrase")][0] == (
+        "Lương 30 triệu/tháng"  # the default language
+    )
+
+
+def page_of(html: str):
+    from bs4 import BeautifulSoup
+
+    return BeautifulSoup(html, "html.parser")
