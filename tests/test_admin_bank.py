@@ -235,7 +235,13 @@ RULES = [
         "A single-choice question needs exactly one correct choice.",
     ),
     (
-        {"choices-1-text-vi": None, "choices-1-text-en": None, "choices-1-key": None},
+        {
+            "choices-1-text-vi": None,
+            "choices-1-text-en": None,
+            "choices-1-key": None,
+            "choices-1-why-vi": None,
+            "choices-1-why-en": None,
+        },
         "choices",
         "A question needs 2 to 6 choices.",
     ),

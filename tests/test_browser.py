@@ -82,7 +82,7 @@ def serious_violations(page_: Page) -> list[str]:
 
 
 def answer_current_question(page_: Page) -> None:
-    page_.locator("ul.choices label").first.click()
+    page_.locator("ul.choices label, .message label.phrase").first.click()
     page_.locator("form.question button[type=submit]").click()
     expect(page_.locator("#feedback")).to_be_visible()
 

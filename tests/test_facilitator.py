@@ -217,7 +217,7 @@ def test_the_handout_is_in_the_workshop_language(app):
         (
             {"topics": ["getting-help"], "question_count": "20"},
             "question_count",
-            "The chosen topics have only 11 questions. Choose more topics or fewer questions.",
+            "The chosen topics have only 13 questions. Choose more topics or fewer questions.",
         ),
     ],
 )

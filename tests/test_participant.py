@@ -101,7 +101,8 @@ def test_whole_quiz_from_home_to_results(app, client, lang):
             assert verdict == ("Chính xác!" if position % 2 else "Chưa đúng.")
         assert feedback.find("div", class_="explanation").find("p").get_text(strip=True)
         assert feedback.find("p", class_="learn-more").find("a")["href"].startswith("/learn/")
-        assert feedback.find("li", class_="right") is not None
+        # The right answer is marked: a choice, or each red flag of a message.
+        assert feedback.find("li", class_=["right", "verdict-flag"]) is not None
 
     soup = page(client.get("/quiz/results"))
     score = soup.find("p", class_="score-total").get_text(strip=True)
@@ -172,7 +173,18 @@ def test_cannot_skip_ahead(client):
     assert response.location.endswith("/quiz/1")
 
 
+def keep_only_choice_questions(app) -> None:
+    """Draft the message questions, where tapping nothing is an answer, for tests about the rest."""
+    with app.app_context():
+        db = get_session()
+        for question in db.scalars(select(Question)):
+            if question.current_revision.type == "message":
+                question.status = "draft"
+        db.commit()
+
+
 def test_no_choice_gets_a_message_and_stores_nothing(app, client):
+    keep_only_choice_questions(app)
     start_quiz(client)
     response = submit(client, "/quiz/1", {})
     assert response.status_code == 422

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 
 from seed_fingerprints import runs, seed_fingerprints, stored_fingerprints
 
-from tipquiz.bank import LANGUAGES, Bank, unsourced_figures
+from tipquiz.bank import (
+    LANGUAGES,
+    MESSAGE_KINDS,
+    QUESTION_TYPES,
+    Bank,
+    QuestionEntry,
+    unsourced_figures,
+)
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 TOPICS = {
@@ -24,6 +32,16 @@ def all_questions(bank: Bank):
     return [q for t in bank.topics for q in t.questions]
 
 
+def message_texts(question: QuestionEntry):
+    """The texts of a message question beyond the prompt and choices: the message and the whys."""
+    if question.message is None:
+        return []
+    texts = [question.message.sender, *(p.text for p in question.message.parts)]
+    if question.message.detail:
+        texts.append(question.message.detail)
+    return texts + [c.why for c in question.choices if c.why]
+
+
 def test_six_topics_of_at_least_ten_questions(bank):
     assert {t.key for t in bank.topics} == TOPICS
     for topic in bank.topics:
@@ -35,7 +53,36 @@ def test_six_topics_of_at_least_ten_questions(bank):
 def test_each_topic_mixes_the_three_types(bank):
     for topic in bank.topics:
         types = Counter(q.type for q in topic.questions)
-        assert set(types) == {"single", "multiple", "true_false"}, topic.key
+        assert {"single", "multiple", "true_false"} <= set(types) <= set(QUESTION_TYPES), topic.key
+
+
+def test_at_least_twelve_message_questions_over_four_topics(bank):
+    messages = [(t.key, q) for t in bank.topics for q in t.questions if q.type == "message"]
+    assert len(messages) >= 12
+    topics = {key for key, _ in messages}
+    assert {"warning-signs", "online-risks", "safe-migration", "getting-help"} <= topics
+    kinds = {q.message.kind for _, q in messages}
+    assert kinds == set(MESSAGE_KINDS), "posts, chats, SMS and flyers all appear"
+    for _, question in messages:
+        flags = [c for c in question.choices if c.correct]
+        innocent = [c for c in question.choices if not c.correct]
+        assert len(flags) >= 2 and len(innocent) >= 2, question.key
+        assert question.scenario, question.key
+
+
+def test_message_questions_use_only_made_up_phone_numbers(bank):
+    """A run of digits long enough to dial could belong to someone real: only "09xx xxx xxx"."""
+    for topic in bank.topics:
+        for question in topic.questions:
+            if question.message is None:
+                continue
+            for text in message_texts(question):
+                for lang in LANGUAGES:
+                    digits = re.findall(r"\d[\d .-]{6,}\d", text[lang])
+                    assert [d for d in digits if sum(c.isdigit() for c in d) >= 7] == [], (
+                        question.key,
+                        digits,
+                    )
 
 
 def test_at_least_a_third_are_scenarios(bank):
@@ -48,11 +95,16 @@ def test_every_question_is_complete_in_both_languages(bank):
         texts = [question.prompt, question.explanation] + [c.text for c in question.choices]
         if question.scenario:
             texts.append(question.scenario)
+        if question.message is not None:
+            # A message's header and a part made only of phrases may read the same in both.
+            texts += [c.why for c in question.choices]
+            for part in question.message.parts:
+                assert all(part.text[lang].strip() for lang in LANGUAGES), question.key
         for text in texts:
             assert all(text[lang].strip() for lang in LANGUAGES), question.key
             assert text["en"] != text["vi"] or text["en"].isdigit(), question.key
         assert question.correct_keys, question.key
-        if question.type != "multiple":
+        if question.type not in ("multiple", "message"):
             assert len(question.correct_keys) == 1, question.key
         assert question.sources, question.key
 
@@ -121,6 +173,8 @@ def our_texts(bank: Bank):
                 yield f"{question.key} scenario", question.scenario
             for choice in question.choices:
                 yield f"{question.key} choice {choice.key}", choice.text
+            for i, text in enumerate(message_texts(question)):
+                yield f"{question.key} message text {i + 1}", text
 
 
 def test_fingerprints_match_the_articles_where_they_are_at_hand():

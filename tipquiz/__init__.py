@@ -43,12 +43,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         facilitator,
         health,
         i18n,
+        messages,
         participant,
         security,
     )
 
     db.init_app(app)
     i18n.init_app(app)
+    messages.init_app(app)
     security.init_app(app)
     auth.init_app(app)
     errors.init_app(app)

@@ -55,6 +55,9 @@ from .admin_forms import (
     blank_action,
     blank_choice,
     blank_fact,
+    blank_part,
+    choice_limit,
+    message_form_data,
     next_choice_key,
     question_form_data,
     row_action,
@@ -62,13 +65,14 @@ from .admin_forms import (
     topic_form_data,
 )
 from .auth import role_guard
-from .bank import LANGUAGES, MAX_CHOICES, BankInvalid, write_bank
+from .bank import LANGUAGES, BankInvalid, write_bank
 from .bank_store import QuestionFilter, UploadRefused
 from .config import LOCALES
 from .db import get_session
 from .errors import handle_http_error
 from .i18n import current_locale
 from .models import QUESTION_TYPES, STATUSES, Question, Source, Topic, User
+from .participant import invalid_answer_message
 from .quiz import InvalidAnswer, grade_answer
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -177,6 +181,7 @@ def question_editor(question: Question | None):
                 "type": "single",
                 "status": "draft",
                 "choices": [blank_choice("a"), blank_choice("b")],
+                **message_form_data(None),
             }
         else:
             data = question_form_data(bank_store.question_entry(question), question.topic.key)
@@ -186,9 +191,12 @@ def question_editor(question: Question | None):
     if action is not None:
         data = form.data
         rows = data["choices"]
-        if action.list_name == "choices" and not (action.op == "add" and len(rows) >= MAX_CHOICES):
+        limit = choice_limit(data.get("type"))
+        if action.list_name == "choices" and not (action.op == "add" and len(rows) >= limit):
             used = used_keys | {row.get("key") or "" for row in rows}
             data["choices"] = apply_row_action(rows, action, blank_choice(next_choice_key(used)))
+        elif action.list_name == "parts":
+            data["parts"] = apply_row_action(data["parts"], action, blank_part())
         return question_page(form_class(formdata=None, data=data), question)
     if not form.validate():
         return question_page(form, question, 422)
@@ -235,7 +243,7 @@ def question_page(form: QuestionForm, question: Question | None, status: int = 2
         form=form,
         question=question,
         stats=stats,
-        max_choices=MAX_CHOICES,
+        max_choices=choice_limit(form.type.data),
         problems=status == 422,
     )
 
@@ -259,11 +267,7 @@ def preview_question(key: str):
             )
         except InvalidAnswer:
             with force_locale(lang):
-                error = (
-                    _("Choose at least one answer.")
-                    if revision.type == "multiple"
-                    else _("Choose one answer.")
-                )
+                error = invalid_answer_message(revision.type)
     here = url_for(".preview_question", key=key, lang=lang)
     with force_locale(lang):
         body = Markup(

@@ -59,9 +59,13 @@ from .bank import (
     DATE_PATTERN,
     KEY_PATTERN,
     MAX_CHOICES,
+    MAX_PHRASES,
+    MESSAGE_KINDS,
     BankError,
     ChoiceEntry,
     FactEntry,
+    MessageEntry,
+    MessagePart,
     QuestionEntry,
     SourceEntry,
     TopicEntry,
@@ -131,8 +135,8 @@ def empty_text() -> dict[str, str]:
 
 # --- rows edited without JavaScript --------------------------------------------------------
 
-ROW_BUTTON = re.compile(r"^(add|remove|move_up|move_down)_(choice|fact|action)(?:-(\d+))?$")
-ROW_LISTS = {"choice": "choices", "fact": "facts", "action": "actions"}
+ROW_BUTTON = re.compile(r"^(add|remove|move_up|move_down)_(choice|fact|action|part)(?:-(\d+))?$")
+ROW_LISTS = {"choice": "choices", "fact": "facts", "action": "actions", "part": "parts"}
 
 
 @dataclass(frozen=True)
@@ -241,7 +245,22 @@ TYPE_LABELS = {
     "single": _l("Single choice"),
     "multiple": _l("Select all that apply"),
     "true_false": _l("True or false"),
+    "message": _l("Message: tap the red flags"),
 }
+MESSAGE_KIND_LABELS = {
+    "post": _l("A social media post"),
+    "chat": _l("A chat between two people"),
+    "sms": _l("A text message (SMS)"),
+    "flyer": _l("A flyer"),
+}
+SIDE_LABELS = {"them": _l("The other person"), "me": _l("The participant")}
+
+
+def choice_limit(kind: str | None) -> int:
+    """A message may place more phrases than a question has choices."""
+    return MAX_PHRASES if kind == "message" else MAX_CHOICES
+
+
 STATUS_LABELS = {
     "draft": _l("Draft"),
     "published": _l("Published"),
@@ -283,6 +302,14 @@ QUESTION_MESSAGE_FIELDS = {
     "topic or note of a source it cites": "explanation",
     "question '%(question)s' cites unknown source '%(key)s'": "sources",
 }
+# Bank checker messages about placing a message question's phrases: shown with its parts.
+MESSAGE_PART_ERRORS = {
+    "the %(lang)s text places '[[%(key)s]]', which is no phrase",
+    "phrase '%(key)s' is placed twice in the %(lang)s message",
+    "phrase '%(key)s' is not placed in the %(lang)s message",
+    "every bubble of a chat needs 'from: them' or 'from: me'",
+    "'from' is only for chat bubbles",
+}
 
 
 class ChoiceForm(Form):
@@ -290,6 +317,15 @@ class ChoiceForm(Form):
     # Required only for types that have choices: QuestionForm.validate checks it.
     text = bilingual(_l("Text"), multiline=True, required=False, rows=2)
     correct = BooleanField(_l("Correct"))
+    # Message questions only: why the phrase is, or is not, a red flag.
+    why = bilingual(_l("Why (message questions)"), multiline=True, required=False, rows=2)
+
+
+class PartForm(Form):
+    """One paragraph of a message, or one chat bubble with who sends it."""
+
+    side = SelectField(_l("From"), choices=options(SIDE_LABELS.items()))
+    text = bilingual(_l("Text"), multiline=True, required=False, rows=3)
 
 
 class QuestionForm(FlaskForm):
@@ -308,6 +344,12 @@ class QuestionForm(FlaskForm):
         choices=options([("true", _l("True")), ("false", _l("False"))]),
         validators=[Optional()],
     )
+    message_kind = SelectField(
+        _l("The message looks like"), choices=options(MESSAGE_KIND_LABELS.items())
+    )
+    message_sender = bilingual(_l("Sender, page or phone number shown"), required=False)
+    message_detail = bilingual(_l("Line under the sender (optional)"), required=False)
+    parts = FieldList(FormField(PartForm))
     explanation = bilingual(_l("Explanation"), multiline=True, rows=5)
     sources = SourceKeysField(_l("Sources"))
     save = SubmitField(_l("Save"))
@@ -334,6 +376,8 @@ class QuestionForm(FlaskForm):
                 ok = False
         elif self.type.data in TYPE_LABELS:
             ok = self._validate_choices() and ok
+        if self.type.data == "message":
+            ok = self._validate_message() and ok
         scenario = self.scenario.data
         if any(scenario.values()) and not all(scenario.values()):
             self.group_errors.setdefault("scenario", []).append(
@@ -356,7 +400,11 @@ class QuestionForm(FlaskForm):
         if len(set(keys)) != len(keys) or not all(KEY_PATTERN.match(k) for k in keys):
             self.choice_errors.append(_("The choices were damaged on the way; reload the page."))
             return False
-        if not 2 <= len(rows) <= MAX_CHOICES:
+        if self.type.data == "message":
+            if not 2 <= len(rows) <= MAX_PHRASES:
+                self.choice_errors.append(bank_message("a message question needs 2 to 10 phrases"))
+                ok = False
+        elif not 2 <= len(rows) <= MAX_CHOICES:
             self.choice_errors.append(bank_message("a question needs 2 to 6 choices"))
             ok = False
         for message in choice_rule_errors(self.type.data, [bool(r.correct.data) for r in rows]):
@@ -364,15 +412,61 @@ class QuestionForm(FlaskForm):
             ok = False
         return ok
 
+    def _validate_message(self) -> bool:
+        """Every phrase says why in both languages; the message has a sender and parts.
+
+        Whether each phrase is placed once in each language is the bank checker's rule; its
+        messages are shown with the parts (``attach_bank_errors``).
+        """
+        ok = True
+        missing = {"vi": _("Vietnamese text is missing."), "en": _("English text is missing.")}
+        for group in [self.message_sender, *(row.form.text for row in self.parts)]:
+            for lang in ("vi", "en"):
+                field = group.form[lang]
+                if not field.data:
+                    field.errors.append(missing[lang])
+                    ok = False
+        for row in self.choices:
+            for lang in ("vi", "en"):
+                field = row.form.why.form[lang]
+                if not field.data:
+                    field.errors.append(missing[lang])
+                    ok = False
+        detail = self.message_detail.data
+        if any(detail.values()) and not all(detail.values()):
+            self.group_errors.setdefault("message_detail", []).append(
+                _("Write this line in both languages, or leave both empty.")
+            )
+            ok = False
+        if not self.parts:
+            self.group_errors.setdefault("parts", []).append(
+                bank_message("a message needs at least one part")
+            )
+            ok = False
+        return ok
+
+    def message_entry(self) -> MessageEntry:
+        kind = self.message_kind.data
+        detail = dict(self.message_detail.data) if all(self.message_detail.data.values()) else None
+        parts = [
+            MessagePart(dict(row.form.text.data), row.form.side.data if kind == "chat" else None)
+            for row in self.parts
+        ]
+        return MessageEntry(kind, dict(self.message_sender.data), parts, detail)
+
     def entry(self, key: str) -> QuestionEntry:
         """The question as the bank files would hold it."""
         kind = self.type.data
+        message = self.message_entry() if kind == "message" else None
         if kind == "true_false":
             choices = true_false_choices(self.answer.data == "true")
         else:
             choices = [
                 ChoiceEntry(
-                    row.form.key.data, dict(row.form.text.data), bool(row.form.correct.data)
+                    row.form.key.data,
+                    dict(row.form.text.data),
+                    bool(row.form.correct.data),
+                    dict(row.form.why.data) if kind == "message" else None,
                 )
                 for row in self.choices
             ]
@@ -386,6 +480,7 @@ class QuestionForm(FlaskForm):
             sources=list(self.sources.data),
             status=self.status.data,
             scenario=scenario,
+            message=message,
         )
 
     def attach_bank_errors(self, errors: list[BankError], key: str) -> bool:
@@ -394,7 +489,10 @@ class QuestionForm(FlaskForm):
             params = dict(error.params)
             field = QUESTION_MESSAGE_FIELDS.get(error.message)
             about_this = key in (params.get("key"), params.get("question"), params.get("other"))
-            if field and about_this:
+            if error.message in MESSAGE_PART_ERRORS:
+                # Only the question being edited can have these: the rest of the bank passed.
+                self.group_errors.setdefault("parts", []).append(bank_message(error))
+            elif field and about_this:
                 self.group_errors.setdefault(field, []).append(bank_message(error))
             else:
                 self.bank_errors.append(error)
@@ -419,9 +517,18 @@ def question_form_data(entry: QuestionEntry, topic_key: str) -> dict[str, Any]:
         rows = [blank_choice("a"), blank_choice("b")]
         answer = "true" if "true" in entry.correct_keys else "false"
     else:
-        rows = [{"key": c.key, "text": dict(c.text), "correct": c.correct} for c in entry.choices]
+        rows = [
+            {
+                "key": c.key,
+                "text": dict(c.text),
+                "correct": c.correct,
+                "why": dict(c.why) if c.why else empty_text(),
+            }
+            for c in entry.choices
+        ]
         answer = None
     return {
+        **message_form_data(entry.message),
         "topic": topic_key,
         "type": entry.type,
         "status": entry.status,
@@ -435,7 +542,29 @@ def question_form_data(entry: QuestionEntry, topic_key: str) -> dict[str, Any]:
 
 
 def blank_choice(key: str) -> dict[str, Any]:
-    return {"key": key, "text": empty_text(), "correct": False}
+    return {"key": key, "text": empty_text(), "correct": False, "why": empty_text()}
+
+
+def blank_part() -> dict[str, Any]:
+    return {"side": "them", "text": empty_text()}
+
+
+def message_form_data(message: MessageEntry | None) -> dict[str, Any]:
+    """The message fields of the form; a question of another type gets a blank message, so
+    that switching its type to message starts from something."""
+    if message is None:
+        return {
+            "message_kind": MESSAGE_KINDS[0],
+            "message_sender": empty_text(),
+            "message_detail": empty_text(),
+            "parts": [blank_part()],
+        }
+    return {
+        "message_kind": message.kind,
+        "message_sender": dict(message.sender),
+        "message_detail": dict(message.detail) if message.detail else empty_text(),
+        "parts": [{"side": p.side or "them", "text": dict(p.text)} for p in message.parts],
+    }
 
 
 class PreviewForm(FlaskForm):

@@ -20,13 +20,18 @@ from typing import Any
 import yaml
 
 LANGUAGES = ("en", "vi")
-QUESTION_TYPES = ("single", "multiple", "true_false")
+QUESTION_TYPES = ("single", "multiple", "true_false", "message")
 STATUSES = ("published", "draft", "archived")
 BANDS = ("low", "mid", "high")
 SOURCES_FILE = "sources.yaml"
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 DATE_PATTERN = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 MAX_CHOICES = 6
+# Message questions: how the message is drawn, and how a phrase is placed in its text.
+MESSAGE_KINDS = ("post", "chat", "sms", "flyer")
+CHAT_SIDES = ("them", "me")
+MAX_PHRASES = 10
+PHRASE_MARK = re.compile(r"\[\[([^\[\]]*)\]\]")
 TRUE_FALSE_LABELS = {
     "true": {"en": "True", "vi": "Đúng"},
     "false": {"en": "False", "vi": "Sai"},
@@ -77,6 +82,68 @@ class ChoiceEntry:
     key: str
     text: Text
     correct: bool = False
+    # Message questions: why this phrase is, or is not, a red flag.
+    why: Text | None = None
+
+
+@dataclass
+class MessagePart:
+    """One paragraph of a post, SMS or flyer, or one bubble of a chat (``side`` them or me).
+
+    Its text places phrases by key, ``[[key]]``, once each in each language.
+    """
+
+    text: Text
+    side: str | None = None
+
+
+@dataclass
+class MessageEntry:
+    kind: str
+    sender: Text
+    parts: list[MessagePart]
+    detail: Text | None = None
+
+
+def message_data(message: MessageEntry) -> dict[str, Any]:
+    """The message as stored (JSON on the revision) and as written to the bank files."""
+    data: dict[str, Any] = {"kind": message.kind, "sender": dict(message.sender)}
+    if message.detail:
+        data["detail"] = dict(message.detail)
+    parts = []
+    for part in message.parts:
+        item: dict[str, Any] = {"from": part.side} if part.side else {}
+        item["text"] = dict(part.text)
+        parts.append(item)
+    data["parts"] = parts
+    return data
+
+
+def message_from_data(data: Mapping[str, Any]) -> MessageEntry:
+    return MessageEntry(
+        kind=data["kind"],
+        sender=dict(data["sender"]),
+        parts=[MessagePart(dict(p["text"]), p.get("from")) for p in data["parts"]],
+        detail=dict(data["detail"]) if data.get("detail") else None,
+    )
+
+
+def split_phrases(text: str) -> list[tuple[str, str | None]]:
+    """A part's text as pieces: (plain text, None) and (phrase key, key) in reading order."""
+    pieces: list[tuple[str, str | None]] = []
+    last = 0
+    for match in PHRASE_MARK.finditer(text):
+        if match.start() > last:
+            pieces.append((text[last : match.start()], None))
+        pieces.append((match.group(1).strip(), match.group(1).strip()))
+        last = match.end()
+    if last < len(text):
+        pieces.append((text[last:], None))
+    return pieces
+
+
+def placed_phrases(text: str) -> list[str]:
+    return [key for _piece, key in split_phrases(text) if key is not None]
 
 
 @dataclass
@@ -89,6 +156,7 @@ class QuestionEntry:
     sources: list[str]
     status: str = "published"
     scenario: Text | None = None
+    message: MessageEntry | None = None
 
     @property
     def correct_keys(self) -> frozenset[str]:
@@ -439,6 +507,7 @@ class _Checker:
                 "prompt",
                 "choices",
                 "answer",
+                "message",
                 "explanation",
                 "sources",
             ],
@@ -450,7 +519,9 @@ class _Checker:
             self.error(
                 file,
                 node.line_of("type"),
-                N_("unknown question type '%(type)s' (use single, multiple or true_false)"),
+                N_(
+                    "unknown question type '%(type)s' (use single, multiple, true_false or message)"
+                ),
                 type=kind,
             )
             kind = None
@@ -466,6 +537,11 @@ class _Checker:
         prompt = self.text_field(node, "prompt", file)
         explanation = self.text_field(node, "explanation", file)
         choices = self.choices(node, file, kind)
+        message = None
+        if kind == "message":
+            message = self.message(node, file)
+        elif "message" in node:
+            self.error(file, node.line_of("message"), N_("'message' is only for message questions"))
         sources = []
         for item in self.listing(node, "sources", file):
             if isinstance(item, str) and item.strip():
@@ -476,7 +552,11 @@ class _Checker:
             self.error(file, node.line_of("sources"), N_("a question needs at least one source"))
         if None in (key, kind, prompt, explanation, choices) or not sources:
             return None
-        return QuestionEntry(key, kind, prompt, explanation, choices, sources, status, scenario)
+        if kind == "message" and message is None:
+            return None
+        return QuestionEntry(
+            key, kind, prompt, explanation, choices, sources, status, scenario, message
+        )
 
     def choices(self, node: Node, file: str, kind: str | None) -> list[ChoiceEntry] | None:
         if kind == "true_false":
@@ -509,7 +589,13 @@ class _Checker:
             if choice is None:
                 ok = False
                 continue
-            self.fields(choice, file, ["key", "text", "correct"], ["key", "text"])
+            if kind == "message":
+                self.fields(choice, file, ["key", "text", "correct", "why"], ["key", "text", "why"])
+                why = self.text_field(choice, "why", file, required="why" in choice)
+                ok = ok and why is not None
+            else:
+                self.fields(choice, file, ["key", "text", "correct"], ["key", "text"])
+                why = None
             key = self.key(choice, file)
             text = self.text_field(choice, "text", file)
             correct = choice.get("correct", False)
@@ -525,10 +611,14 @@ class _Checker:
                 ok = False
                 continue
             seen.add(key)
-            choices.append(ChoiceEntry(key, text, correct is True))
+            choices.append(ChoiceEntry(key, text, correct is True, why))
         if not items:
             return None
-        if not 2 <= len(items) <= MAX_CHOICES:
+        if kind == "message":
+            if not 2 <= len(items) <= MAX_PHRASES:
+                self.error(file, line, N_("a message question needs 2 to 10 phrases"))
+                ok = False
+        elif not 2 <= len(items) <= MAX_CHOICES:
             self.error(file, line, N_("a question needs 2 to 6 choices"))
             ok = False
         if not ok or kind is None:
@@ -538,10 +628,102 @@ class _Checker:
             ok = False
         return choices if ok else None
 
+    def message(self, node: Node, file: str) -> MessageEntry | None:
+        """The message of a message question; every phrase placed exactly once per language."""
+        root = self.mapping(node.get("message"), file, node.line_of("message"), "'message'")
+        if root is None:
+            return None
+        self.fields(root, file, ["kind", "sender", "detail", "parts"], ["kind", "sender", "parts"])
+        kind = self.string(root, "kind", file)
+        if kind is not None and kind not in MESSAGE_KINDS:
+            self.error(
+                file,
+                root.line_of("kind"),
+                N_("unknown message kind '%(kind)s' (use post, chat, sms or flyer)"),
+                kind=kind,
+            )
+            kind = None
+        sender = self.text_field(root, "sender", file)
+        detail = self.text_field(root, "detail", file, required=False)
+        parts: list[MessagePart] = []
+        ok = None not in (kind, sender)
+        raw = node.get("choices")
+        keys = [c.get("key") for c in raw if isinstance(c, Node)] if isinstance(raw, list) else []
+        keys = [str(k).strip() for k in keys if isinstance(k, str)]
+        placed: dict[str, dict[str, int]] = {lang: {} for lang in LANGUAGES}
+        items = self.listing(root, "parts", file)
+        if "parts" in root and not items:
+            self.error(file, root.line_of("parts"), N_("a message needs at least one part"))
+            ok = False
+        for item in items:
+            part = self.mapping(item, file, root.line_of("parts"), "a part")
+            if part is None:
+                ok = False
+                continue
+            self.fields(part, file, ["from", "text"], ["text"])
+            side = self.string(part, "from", file, required=False)
+            if kind == "chat" and side not in CHAT_SIDES:
+                self.error(
+                    file,
+                    part.line_of("from"),
+                    N_("every bubble of a chat needs 'from: them' or 'from: me'"),
+                )
+                ok = False
+            elif kind is not None and kind != "chat" and "from" in part:
+                self.error(file, part.line_of("from"), N_("'from' is only for chat bubbles"))
+                ok = False
+            text = self.text_field(part, "text", file)
+            if text is None:
+                ok = False
+                continue
+            for lang in LANGUAGES:
+                for key in placed_phrases(text[lang]):
+                    if key not in keys:
+                        self.error(
+                            file,
+                            part.line_of("text"),
+                            N_("the %(lang)s text places '[[%(key)s]]', which is no phrase"),
+                            lang=lang,
+                            key=key,
+                        )
+                        ok = False
+                    elif key in placed[lang]:
+                        self.error(
+                            file,
+                            part.line_of("text"),
+                            N_("phrase '%(key)s' is placed twice in the %(lang)s message"),
+                            lang=lang,
+                            key=key,
+                        )
+                        ok = False
+                    placed[lang][key] = part.line_of("text")
+            parts.append(MessagePart(text, side if kind == "chat" else None))
+        for key in dict.fromkeys(keys):
+            for lang in LANGUAGES:
+                if key not in placed[lang] and items:
+                    self.error(
+                        file,
+                        node.line_of("choices"),
+                        N_("phrase '%(key)s' is not placed in the %(lang)s message"),
+                        key=key,
+                        lang=lang,
+                    )
+                    ok = False
+        if not ok or kind is None or sender is None:
+            return None
+        return MessageEntry(kind, sender, parts, detail)
+
 
 def choice_rule_errors(kind: str, correct_flags: list[bool]) -> list[str]:
     """The rule on correct choices, shared by the bank files and the admin editor."""
     count = sum(correct_flags)
+    if kind == "message":
+        errors = []
+        if count == 0:
+            errors.append(N_("no phrase is marked as a red flag"))
+        if count == len(correct_flags):
+            errors.append(N_("every phrase is a red flag: add an innocent one"))
+        return errors
     if count == 0:
         return [N_("no choice is marked correct")]
     if kind == "single" and count != 1:
@@ -670,6 +852,9 @@ def _check_prompts(checker, topics, topic_files, places) -> None:
                 norm = " ".join(question.prompt[lang].lower().split())
                 if question.scenario:
                     norm = " ".join(question.scenario[lang].lower().split()) + " | " + norm
+                if question.message:
+                    body = " ".join(p.text[lang] for p in question.message.parts)
+                    norm += " | " + " ".join(body.lower().split())
                 other = seen.get((lang, norm))
                 file, line = places[question.key]
                 if other is not None:
@@ -777,6 +962,8 @@ def _question_data(question: QuestionEntry) -> dict[str, Any]:
     if question.scenario:
         data["scenario"] = _text(question.scenario)
     data["prompt"] = _text(question.prompt)
+    if question.message is not None:
+        data["message"] = _message_data(question.message)
     if question.type == "true_false":
         data["answer"] = "true" in question.correct_keys
     else:
@@ -785,8 +972,20 @@ def _question_data(question: QuestionEntry) -> dict[str, Any]:
             item: dict[str, Any] = {"key": choice.key, "text": _text(choice.text)}
             if choice.correct:
                 item["correct"] = True
+            if choice.why:
+                item["why"] = _text(choice.why)
             choices.append(item)
         data["choices"] = choices
     data["explanation"] = _text(question.explanation)
     data["sources"] = list(question.sources)
+    return data
+
+
+def _message_data(message: MessageEntry) -> dict[str, Any]:
+    data = message_data(message)
+    data["sender"] = _text(message.sender)
+    if message.detail:
+        data["detail"] = _text(message.detail)
+    for item, part in zip(data["parts"], message.parts, strict=True):
+        item["text"] = _text(part.text)
     return data

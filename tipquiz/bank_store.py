@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, selectinload
 from .bank import (
     LANGUAGES,
     N_,
+    PHRASE_MARK,
     Bank,
     BankError,
     BankInvalid,
@@ -29,6 +30,8 @@ from .bank import (
     QuestionEntry,
     SourceEntry,
     TopicEntry,
+    message_data,
+    message_from_data,
     read_bank_files,
     write_bank,
 )
@@ -179,6 +182,7 @@ def apply_question(question: Question, entry: QuestionEntry, sources: list[Sourc
     question.sources = sources
     current = next((r for r in question.revisions if r.number == question.revision_number), None)
     wanted = revision_signature(entry.type, [(c.key, c.correct) for c in entry.choices])
+    message = message_data(entry.message) if entry.message else None
     if current is not None:
         have = revision_signature(current.type, [(c.key, c.correct) for c in current.choices])
         if have == wanted:
@@ -186,14 +190,23 @@ def apply_question(question: Question, entry: QuestionEntry, sources: list[Sourc
             for position, choice in enumerate(entry.choices, start=1):
                 by_key[choice.key].text = dict(choice.text)
                 by_key[choice.key].position = position
+                by_key[choice.key].why = dict(choice.why) if choice.why else None
+            current.message = message
             return False
     question.revision_number = (current.number if current else 0) + 1
     question.revisions.append(
         QuestionRevision(
             number=question.revision_number,
             type=entry.type,
+            message=message,
             choices=[
-                Choice(key=c.key, position=i, text=dict(c.text), correct=c.correct)
+                Choice(
+                    key=c.key,
+                    position=i,
+                    text=dict(c.text),
+                    correct=c.correct,
+                    why=dict(c.why) if c.why else None,
+                )
                 for i, c in enumerate(entry.choices, start=1)
             ],
         )
@@ -240,10 +253,14 @@ def question_entry(question: Question) -> QuestionEntry:
         type=revision.type,
         prompt=dict(question.prompt),
         explanation=dict(question.explanation),
-        choices=[ChoiceEntry(c.key, dict(c.text), c.correct) for c in revision.choices],
+        choices=[
+            ChoiceEntry(c.key, dict(c.text), c.correct, dict(c.why) if c.why else None)
+            for c in revision.choices
+        ],
         sources=[s.key for s in question.sources],
         status=question.status,
         scenario=dict(question.scenario) if question.scenario else None,
+        message=message_from_data(revision.message) if revision.message else None,
     )
 
 
@@ -541,6 +558,18 @@ def missing_languages(texts: Iterable[Mapping[str, str] | None]) -> set[str]:
 
 def question_texts(question: Question, revision: QuestionRevision) -> list[Mapping[str, str]]:
     texts = [question.prompt, question.explanation, *(c.text for c in revision.choices)]
+    texts += [c.why for c in revision.choices if c.why]
+    if revision.message:
+        # A part is judged as it reads, with its phrases in place of their keys.
+        phrases = {c.key: c.text for c in revision.choices}
+
+        def placed(text: str, lang: str) -> str:
+            return PHRASE_MARK.sub(lambda m: phrases.get(m.group(1), {}).get(lang, ""), text)
+
+        texts += [
+            {lang: placed(text, lang) for lang, text in p["text"].items()}
+            for p in revision.message["parts"]
+        ]
     return [question.scenario, *texts] if question.scenario else texts
 
 

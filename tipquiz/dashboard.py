@@ -493,8 +493,9 @@ def answer_rows(session: Session, workshop_id: int) -> Iterator[list[object]]:
         .join(AttemptQuestion, AttemptQuestion.id == Answer.item_id)
         .join(QuestionRevision, QuestionRevision.id == Answer.revision_id)
         .join(Question, Question.id == QuestionRevision.question_id)
-        .join(AnswerChoice, AnswerChoice.answer_id == Answer.id)
-        .join(Choice, Choice.id == AnswerChoice.choice_id)
+        # Outer joins: a message question answered with no phrase tapped still has its line.
+        .outerjoin(AnswerChoice, AnswerChoice.answer_id == Answer.id)
+        .outerjoin(Choice, Choice.id == AnswerChoice.choice_id)
         .order_by(numbered.c.number, AttemptQuestion.position, Choice.position)
     )
     for _answer_id, group in groupby(rows, key=lambda row: row[0]):
@@ -504,7 +505,7 @@ def answer_rows(session: Session, workshop_id: int) -> Iterator[list[object]]:
             attempt,
             round_,
             question_key,
-            " ".join(line[4] for line in lines),
+            " ".join(line[4] for line in lines if line[4] is not None),
             yes_no(correct),
             iso_time(answered_at),
         ]

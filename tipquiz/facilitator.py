@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import segno
@@ -223,9 +223,36 @@ class ResultsPage:
         )
 
     def choice_chart(self, question: dashboard.QuestionResult) -> Markup:
+        words = self.words
+        if question.type == "message":
+            # A message's choices are phrases: the right ones are red flags, a wrong one tapped
+            # most often is the innocent phrase the room mistook for a warning.
+            words = replace(
+                words, correct=_("Red flag"), most_chosen_wrong=_("Innocent phrase tapped most")
+            )
         return choice_chart(
-            question, self.rounds, self.words, self.workshop.locale, f"chart-q{question.position}"
+            question, self.rounds, words, self.workshop.locale, f"chart-q{question.position}"
         )
+
+    def missed_flag(
+        self, question: dashboard.QuestionResult, round_: str
+    ) -> dashboard.ChoiceTally | None:
+        """The red flag the fewest tapped in a round (the first listed on a tie): what the room
+        missed. None until someone answered, or when everyone found every red flag."""
+        if not question.answers(round_):
+            return None
+        flags = [c for c in question.choices if c.correct]
+        missed = min(flags, key=lambda c: c.counts.get(round_, 0), default=None)
+        if missed is None or missed.counts.get(round_, 0) >= question.answers(round_):
+            return None
+        return missed
+
+    def missed_flags(
+        self, question: dashboard.QuestionResult
+    ) -> list[tuple[str, dashboard.ChoiceTally]]:
+        """(round, red flag missed most) for each round that has one."""
+        found = [(r, self.missed_flag(question, r)) for r in self.rounds]
+        return [(r, flag) for r, flag in found if flag is not None]
 
     def wrong_rounds(
         self, question: dashboard.QuestionResult, choice: dashboard.ChoiceTally

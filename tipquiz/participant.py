@@ -248,13 +248,19 @@ def answer(position: int):
     try:
         attempts.record_answer(get_session(), item, chosen)
     except InvalidAnswer:
-        message = (
-            _("Choose at least one answer.")
-            if item.revision.type == "multiple"
-            else _("Choose one answer.")
-        )
+        message = invalid_answer_message(item.revision.type)
         return render_question(attempt, item, error=message, chosen=chosen, status=422)
     return redirect(url_for(".question", position=position) + "#feedback")
+
+
+def invalid_answer_message(kind: str) -> str:
+    """What to do instead, for an answer that could not be stored."""
+    if kind == "message":
+        # Tapping nothing is an answer; only phrases that are not in the message get here.
+        return _("Tap only phrases in the message.")
+    if kind == "multiple":
+        return _("Choose at least one answer.")
+    return _("Choose one answer.")
 
 
 @bp.get("/quiz/results")

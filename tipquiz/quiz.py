@@ -37,8 +37,9 @@ def build_quiz(pool: Mapping[str, Sequence[T]], count: int, rng: random.Random) 
 
 
 def choice_order(kind: str, keys: Sequence[str], rng: random.Random) -> list[str]:
-    """The order choices are shown in; true/false always reads "True" then "False"."""
-    if kind == "true_false":
+    """The order choices are shown in; true/false always reads "True" then "False", and a
+    message's phrases stay where the message places them."""
+    if kind in ("true_false", "message"):
         return list(keys)
     return rng.sample(list(keys), len(keys))
 
@@ -58,10 +59,14 @@ def grade_answer(
 ) -> Grade:
     """Grade one answer. "Select all that apply" is all-or-nothing: the exact set, no more.
 
+    A message question is graded the same way: right when every red flag is tapped and no
+    innocent phrase is. Tapping nothing is a real answer there ("I see nothing wrong"), and a
+    wrong one, since every message has a red flag; so it is stored, not refused.
+
     Raises ``InvalidAnswer`` for something no honest form could send, so it is never stored.
     """
     chosen_set = frozenset(chosen)
-    if not chosen_set:
+    if not chosen_set and kind != "message":
         raise InvalidAnswer("no choice")
     if not chosen_set <= frozenset(all_keys):
         raise InvalidAnswer("unknown choice")

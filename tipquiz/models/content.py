@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
 from .base import Base, Text, one_of, utcnow
 
-QUESTION_TYPES = ("single", "multiple", "true_false")
+QUESTION_TYPES = ("single", "multiple", "true_false", "message")
 STATUSES = ("draft", "published", "archived")
 
 question_sources = Table(
@@ -101,6 +101,9 @@ class QuestionRevision(Base):
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"))
     number: Mapped[int]
     type: Mapped[str] = mapped_column(String(12))
+    # Message questions only: how the message looks, its parts placing the choices ("phrases")
+    # by key; see ``bank.MessageEntry``. Wording, so corrected in place like choice texts.
+    message: Mapped[dict[str, Any] | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     question: Mapped[Question] = relationship(back_populates="revisions")
@@ -125,5 +128,7 @@ class Choice(Base):
     position: Mapped[int] = mapped_column(default=0)
     text: Mapped[Text]
     correct: Mapped[bool] = mapped_column(default=False)
+    # Message questions only: why this phrase is (or is not) a red flag.
+    why: Mapped[Text | None]
 
     revision: Mapped[QuestionRevision] = relationship(back_populates="choices")
