@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from contextlib import nullcontext
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import segno
@@ -37,7 +38,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from . import dashboard, workshops
+from . import dashboard, learning, workshops
 from .auth import role_guard
 from .charts import ChartWords, choice_chart, signed, topic_chart
 from .config import LOCALES
@@ -212,6 +213,11 @@ class ResultsPage:
     @property
     def rounds(self) -> list[str]:
         return self.results.rounds
+
+    @cached_property
+    def paired(self) -> learning.PairedResults:
+        """The same people before and after, computed only where a page shows it."""
+        return learning.paired_results(get_session(), self.workshop)
 
     def topic_chart(self) -> Markup:
         return topic_chart(
