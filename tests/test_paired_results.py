@@ -105,3 +105,25 @@ def test_five_pairs_are_enough_and_the_projector_shows_them_in_the_workshops_lan
     assert found["interval"] == "0 đến +70"  # −0.4 rounds to 0, with no sign
     assert found["effect"] == "+1,23"
     assert soup.select_one("table.paired-questions") is None, "the projector keeps it short"
+
+
+def test_the_workshop_list_counts_people_not_attempts(app):
+    """Five people in two rounds are five people; a sixth only started the after round."""
+    with app.app_context():
+        db = get_session()
+        owner = db.get(User, add_user(app, "lan"))
+        workshop = workshops.create_workshop(
+            db, owner=owner, title="T", locale="en", topic_keys=["warning-signs"], question_count=4
+        )
+        befores = [take(db, workshop, {1}) for _ in range(5)]
+        workshops.start_after_round(db, workshop)
+        for number, before in enumerate(befores):
+            pair(db, before, take(db, workshop, {1, 2}, finish=number > 0))
+        take(db, workshop, {1}, finish=False)
+        workshop_id = workshop.id
+    client = app.test_client()
+    login(client, "lan")
+    soup = page(client.get("/facilitator/"))
+    row = soup.find("a", href=f"/facilitator/workshops/{workshop_id}").find_parent("tr")
+    joined, finished = (td.get_text(strip=True) for td in row.select("td.number"))
+    assert (joined, finished) == ("6", "5")

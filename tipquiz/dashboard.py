@@ -27,8 +27,8 @@ from datetime import datetime
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import Select, case, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from .models import (
     ROUNDS,
@@ -151,11 +151,22 @@ def round_counts(session: Session, workshop_id: int) -> dict[str, RoundCounts]:
 
 
 def joined_per_workshop(session: Session, workshop_ids: list[int]) -> dict[int, RoundCounts]:
-    """Joined and finished attempts of each listed workshop, both rounds together."""
+    """People who joined each listed workshop, and those who finished a round.
+
+    Someone whose after round is paired with their before round is one person, not two: a
+    pair's after attempt is not counted, and counts as finished only if its before did not.
+    """
     if not workshop_ids:
         return {}
+    before = aliased(Attempt)
+    paired_after_finished = and_(Attempt.finished_at.is_not(None), before.finished_at.is_not(None))
     rows = session.execute(
-        select(Attempt.workshop_id, func.count(Attempt.id), func.count(Attempt.finished_at))
+        select(
+            Attempt.workshop_id,
+            func.count(Attempt.id) - func.count(Attempt.paired_attempt_id),
+            func.count(Attempt.finished_at) - func.count(case((paired_after_finished, 1))),
+        )
+        .outerjoin(before, before.id == Attempt.paired_attempt_id)
         .where(Attempt.workshop_id.in_(workshop_ids))
         .group_by(Attempt.workshop_id)
     )
