@@ -19,12 +19,8 @@ Rules the numbers follow:
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
-from itertools import groupby
 from typing import Any
 
 from sqlalchemy import Select, and_, case, func, select
@@ -35,7 +31,6 @@ from .models import (
     Answer,
     AnswerChoice,
     Attempt,
-    AttemptQuestion,
     Choice,
     Question,
     QuestionRevision,
@@ -421,118 +416,3 @@ def admin_totals(session: Session) -> Totals:
         ),
         topics=topics,
     )
-
-
-# Exports -------------------------------------------------------------------------------------
-
-QUESTION_SUMMARY_HEADER = [
-    "position",
-    "question_key",
-    "topic_key",
-    "round",
-    "answers",
-    "correct",
-    "percent_correct",
-    "choice_key",
-    "choice_correct",
-    "picked",
-    "percent_picked",
-    "most_chosen_wrong",
-]
-
-ANSWER_HEADER = [
-    "attempt",
-    "round",
-    "question_key",
-    "choices",
-    "correct",
-    "answered_at",
-]
-
-
-def question_summary_rows(results: WorkshopResults) -> Iterator[list[object]]:
-    """One row per question, round and choice: the numbers behind the charts."""
-    for question in results.questions:
-        for round_ in results.rounds:
-            score = question.scores.get(round_, Score())
-            wrong = question.most_chosen_wrong(round_)
-            for choice in question.choices:
-                yield [
-                    question.position,
-                    question.key,
-                    question.topic_key,
-                    round_,
-                    score.total,
-                    score.correct,
-                    score.percent,
-                    choice.key,
-                    yes_no(choice.correct),
-                    choice.counts.get(round_, 0),
-                    question.share(choice, round_),
-                    yes_no(wrong is not None and wrong.key == choice.key),
-                ]
-
-
-def answer_rows(session: Session, workshop_id: int) -> Iterator[list[object]]:
-    """Every answer of the workshop, anonymous: attempts are numbered 1, 2, 3… as they joined.
-
-    The database streams one row per chosen choice in attempt and question order; the rows of
-    one answer are joined into one line with its choice keys.
-    """
-    number = (
-        func.row_number()
-        .over(partition_by=Attempt.workshop_id, order_by=Attempt.id)
-        .label("number")
-    )
-    numbered = (
-        select(Attempt.id, Attempt.round, number)
-        .where(Attempt.workshop_id == workshop_id)
-        .subquery()
-    )
-    rows = session.execute(
-        select(
-            Answer.id,
-            numbered.c.number,
-            numbered.c.round,
-            Question.key,
-            Choice.key,
-            Answer.correct,
-            Answer.answered_at,
-        )
-        .select_from(Answer)
-        .join(numbered, numbered.c.id == Answer.attempt_id)
-        .join(AttemptQuestion, AttemptQuestion.id == Answer.item_id)
-        .join(QuestionRevision, QuestionRevision.id == Answer.revision_id)
-        .join(Question, Question.id == QuestionRevision.question_id)
-        .join(AnswerChoice, AnswerChoice.answer_id == Answer.id)
-        .join(Choice, Choice.id == AnswerChoice.choice_id)
-        .order_by(numbered.c.number, AttemptQuestion.position, Choice.position)
-    )
-    for _answer_id, group in groupby(rows, key=lambda row: row[0]):
-        lines = list(group)
-        _, attempt, round_, question_key, _, correct, answered_at = lines[0]
-        yield [
-            attempt,
-            round_,
-            question_key,
-            " ".join(line[4] for line in lines),
-            yes_no(correct),
-            iso_time(answered_at),
-        ]
-
-
-def yes_no(value: bool) -> str:
-    return "yes" if value else "no"
-
-
-def iso_time(value: datetime) -> str:
-    return value.replace(microsecond=0).isoformat() + "Z"
-
-
-def csv_bytes(header: list[str], rows: Iterable[list[object]]) -> bytes:
-    """CSV in UTF-8 with a byte-order mark, so spreadsheet programs read Vietnamese correctly."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8-sig")
