@@ -3,10 +3,12 @@ against examples worked by hand; and the admin page that shows and exports them.
 
 from __future__ import annotations
 
+import csv
+import io
 import random
 
 import pytest
-from helpers import add_user
+from helpers import add_user, login, page
 from test_learning import take
 
 from tipquiz import item_statistics as stats
@@ -102,8 +104,7 @@ def workshop_of_four(db, owner, seed: int) -> Workshop:
     )
 
 
-@pytest.fixture
-def answered(app):
+def build_answered(app) -> tuple[int, int]:
     """Five attempts right on questions {1, 2, 3, 4}, {1, 2, 3}, {1, 2}, {1} and none, in the
     workshop's order, so facilities are 80, 60, 40 and 20 %; another workshop's answers, all
     right on other questions, must stay out of the first workshop's figures."""
@@ -116,7 +117,15 @@ def answered(app):
         other = workshop_of_four(db, owner, 99)
         for _ in range(3):
             take(db, other, {1, 2, 3, 4})
-        yield db, db.get(Workshop, workshop.id), db.get(Workshop, other.id)
+        return workshop.id, other.id
+
+
+@pytest.fixture
+def answered(app):
+    workshop_id, other_id = build_answered(app)
+    with app.app_context():
+        db = get_session()
+        yield db, db.get(Workshop, workshop_id), db.get(Workshop, other_id)
 
 
 def test_a_workshops_item_statistics_worked_by_hand(answered):
@@ -164,3 +173,76 @@ def test_answers_to_each_revision_are_counted_apart(answered):
     take(db, workshop, {1})
     found = [i for i in stats.item_statistics(db, workshop.id) if i.question_key == question.key]
     assert [(i.revision, i.answers, i.current) for i in found] == [(1, 5, False), (2, 1, True)]
+
+
+# The admin page --------------------------------------------------------------------------------
+
+
+def admin_client(app):
+    add_user(app, "root", "admin")
+    client = app.test_client()
+    client.get("/lang/en")
+    assert login(client, "root").status_code == 302
+    return client
+
+
+def rows(soup) -> list:
+    return soup.select("table.item-statistics tbody tr")
+
+
+def test_admins_sort_a_workshops_items_and_reach_them_from_the_nav(app):
+    workshop_id, _other = build_answered(app)
+    with app.app_context():
+        code = get_session().get(Workshop, workshop_id).code
+    client = admin_client(app)
+    soup = page(client.get("/admin/"))
+    link = soup.select_one("nav.admin-nav").find("a", string="Item statistics")
+    soup = page(client.get(link["href"] + f"?workshop={code.lower()}&sort=facility"))
+    facilities = [r.select_one("[data-stat=facility]").get_text(strip=True) for r in rows(soup)]
+    assert facilities == ["20%", "40%", "60%", "80%"]
+    header = soup.select_one("th[aria-sort]")
+    assert header["aria-sort"] == "ascending" and "Facility" in header.get_text()
+    soup = page(client.get(header.a["href"]))
+    facilities = [r.select_one("[data-stat=facility]").get_text(strip=True) for r in rows(soup)]
+    assert facilities == ["80%", "60%", "40%", "20%"]
+    assert not soup.select("tr.flagged"), "five answers are too few to flag anything"
+
+
+def test_flagged_items_link_to_their_editor_and_the_csv_has_them_all(app):
+    with app.app_context():
+        db = get_session()
+        owner = db.get(User, add_user(app, "lan"))
+        workshop = workshop_of_four(db, owner, 8)
+        for _ in range(stats.MIN_ANSWERS):
+            take(db, workshop, {1, 2, 3, 4})
+        code = workshop.code
+        keys = {wq.question.key for wq in workshop.questions}
+    client = admin_client(app)
+    soup = page(client.get(f"/admin/statistics?workshop={code}&flagged=1"))
+    assert {r["data-key"] for r in rows(soup)} == keys
+    for row in rows(soup):
+        flags = {tag["data-flag"] for tag in row.select("[data-flag]")}
+        assert "too_easy" in flags
+        editor = row.find("a")["href"]
+        assert editor == f"/admin/questions/{row['data-key']}"
+        assert client.get(editor).status_code == 200
+    download = soup.find("a", string="Download as CSV")["href"]
+    response = client.get(download)
+    assert response.mimetype == "text/csv" and response.data.startswith(b"\xef\xbb\xbf")
+    found = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
+    assert {r["Question key"] for r in found} == keys
+    assert {r["Facility (%)"] for r in found} == {"100.0"}
+    assert all("Too easy" in r["Flags"] for r in found)
+
+
+def test_an_unknown_workshop_code_is_not_found_and_facilitators_may_not_look(app):
+    client = admin_client(app)
+    response = client.get("/admin/statistics?workshop=ZZZZZZ")
+    assert response.status_code == 404
+    assert "No workshop has the code ZZZZZZ." in page(response).get_text()
+    assert client.get("/admin/statistics.csv?workshop=<script>").status_code == 404
+    add_user(app, "lan")
+    other = app.test_client()
+    assert login(other, "lan").status_code == 302
+    assert other.get("/admin/statistics").status_code == 403
+    assert other.get("/admin/statistics.csv").status_code == 403
