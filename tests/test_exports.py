@@ -72,7 +72,7 @@ def test_the_answers_file_is_readable_in_the_workshops_language(app):
             "Chủ đề",
             "Câu hỏi",
             "Câu trả lời đã chọn",
-            "Đúng",
+            "Trả lời đúng",
             "Vị trí của câu trả lời trong danh sách đã hiện",
             "Các lựa chọn theo thứ tự đã hiện",
             "Thời điểm trả lời (UTC)",
@@ -88,7 +88,7 @@ def test_the_answers_file_is_readable_in_the_workshops_language(app):
             ("2", "Sau buổi học"),
         ]
         assert [r["Câu số"] for r in rows[:4]] == ["1", "2", "3", "4"]
-        assert [r["Đúng"] for r in rows[::4]] == ["Không", "Có", "Có", "Có"]
+        assert [r["Trả lời đúng"] for r in rows[::4]] == ["Không", "Có", "Có", "Có"]
 
         attempts = db.scalars(select(Attempt).order_by(Attempt.id)).all()
         first = attempts[0]
@@ -145,7 +145,7 @@ def test_the_questions_file_names_questions_topics_and_choices_in_words(app):
             choice = next(
                 c for c in asked.current_revision.choices if c.text["en"] == row["Choice"]
             )
-            assert row["Correct choice"] == ("Yes" if choice.correct else "No")
+            assert row["Is the right answer"] == ("Yes" if choice.correct else "No")
             assert row["Share picked (%)"] == ("100" if choice.correct else "0")
             assert (row["Answers"], row["Correct answers"], row["Share correct (%)"]) == (
                 "1",

@@ -395,7 +395,7 @@ def test_csv_exports_hold_the_numbers_and_no_one_s_identity(app, running):
     assert len(answers) == 5 * 4
     assert sorted({int(a["Participant"]) for a in answers}) == [1, 2, 3, 4, 5]
     assert [
-        sum(a["Correct"] == "Yes" for a in answers if a["Participant"] == str(n))
+        sum(a["Answered correctly"] == "Yes" for a in answers if a["Participant"] == str(n))
         for n in range(1, 6)
     ] == [4, 4, 4, 0, 0]
     with app.app_context():
