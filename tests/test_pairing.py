@@ -123,6 +123,10 @@ def test_another_phone_is_paired_by_the_code_made_in_the_before_round(app):
     join(app.test_client(), code, {"code_letter": "H", "code_day": "07", "code_month": "3"})
     join(app.test_client(), code)  # someone else, without a code
     start_after_round(app, code)
+    before = attempts_by_round(app)["before"][0]
+    assert before.code_hash == pairing.code_hash(
+        app.config["SECRET_KEY"], before.workshop_id, pairing.SelfCode("H", 7, 3)
+    )
     other_phone = app.test_client()
     soup = page(other_phone.get(f"/j/{code}"))
     assert soup.select_one(".paired-note") is None
@@ -132,9 +136,7 @@ def test_another_phone_is_paired_by_the_code_made_in_the_before_round(app):
     before = found["before"][0]
     assert found["after"][0].paired_attempt_id == before.id
     assert found["after"][0].paired_by == "code"
-    assert before.code_hash == pairing.code_hash(
-        app.config["SECRET_KEY"], before.workshop_id, pairing.SelfCode("H", 7, 3)
-    )
+    assert before.code_hash is None, "wiped once it has paired"
     assert found["before"][1].code_hash is None
     assert found["after"][0].code_hash is None, "the after round keeps no code"
 

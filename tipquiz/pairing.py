@@ -22,6 +22,10 @@ application's secret key, over the workshop's id and the code. The same code in 
 gives unrelated hashes, and without the secret nobody holding the database can test guesses
 against it. The code itself is never stored, logged or shown back.
 
+The hash is wiped as soon as its "before" attempt is paired. Codes are few (about 26 letters
+times 366 birthdays), so whoever held both the database and the secret key could try them all
+against a hash still kept; what they would learn is a letter and a birthday, not a name.
+
 The "after" attempt then points at its "before" attempt (``Attempt.paired_attempt_id``, unique:
 one after for one before). A code that matches more than one unpaired "before" attempt is
 ambiguous and pairs nobody.
@@ -166,6 +170,7 @@ def pair_after_attempt(
         return None
     after.paired_attempt_id = before.id
     after.paired_by = how
+    before.code_hash = None  # its job is done: keep nothing that is no longer needed
     try:
         session.commit()
     except IntegrityError:
