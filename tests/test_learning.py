@@ -8,6 +8,8 @@ import random
 
 import pytest
 from helpers import add_user
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tipquiz import attempts, learning, workshops
 from tipquiz.db import get_session
@@ -246,3 +248,29 @@ def test_a_workshop_without_pairs_has_counts_and_nothing_else(app):
         assert found.before is None and found.gain.mean is None
         assert all(t.before is None and t.change is None for t in found.topics)
         assert all(q.wrong_to_right == q.right_to_wrong == 0 for q in found.questions)
+
+
+# Properties ------------------------------------------------------------------------------------
+
+
+@settings(max_examples=60, deadline=None)
+@given(p=st.floats(0.01, 0.999), df=st.integers(1, 300))
+def test_the_quantile_inverts_the_distribution_function(p, df):
+    assert learning.t_cdf(learning.t_quantile(p, df), df) == pytest.approx(p, abs=1e-9)
+
+
+@given(b=st.integers(0, 60), c=st.integers(0, 60))
+def test_mcnemar_is_symmetric_and_a_probability(b, c):
+    p = learning.mcnemar_p(b, c)
+    assert p == learning.mcnemar_p(c, b)
+    assert 0 < p <= 1
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    scores=st.lists(st.tuples(st.integers(0, 100), st.integers(0, 100)), min_size=2, max_size=40)
+)
+def test_a_gain_lies_within_its_interval_and_everyone_is_counted_once(scores):
+    gain = learning.paired_gain([b for b, _ in scores], [a for _, a in scores])
+    assert gain.improved + gain.same + gain.worse == gain.n == len(scores)
+    assert gain.low <= gain.mean + 1e-9 and gain.mean <= gain.high + 1e-9
