@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+from bs4 import BeautifulSoup
 from helpers import add_user, login, page
 from test_learning import pair, take
 
@@ -127,3 +128,20 @@ def test_the_workshop_list_counts_people_not_attempts(app):
     row = soup.find("a", href=f"/facilitator/workshops/{workshop_id}").find_parent("tr")
     joined, finished = (td.get_text(strip=True) for td in row.select("td.number"))
     assert (joined, finished) == ("6", "5")
+
+
+def test_the_live_update_carries_the_paired_section(app):
+    workshop_id = paired_workshop(app, [({1}, {1, 2}), ({2}, {2})])
+    client = app.test_client()
+    login(client, "lan")
+    with client.session_transaction() as cookie:
+        cookie["lang"] = "en"
+    url = f"/facilitator/workshops/{workshop_id}"
+    soup = page(client.get(url + "/results"))
+    assert soup.select_one("[data-fragment=paired] section.paired") is not None
+    fragment = client.get(url + "/results.json").get_json()["fragments"]["paired"]
+    found = figures(BeautifulSoup(fragment, "html.parser"))
+    assert found["paired"] == "2 people took both rounds and are paired."
+    assert found["gain"] == "+12 points"  # gains 25 and 0: 12.5 rounds to even
+    only = client.get(url + "/results.json?part=counts").get_json()["fragments"]
+    assert "paired" not in only

@@ -260,11 +260,14 @@ class ResultsPage:
         for question in self.results.questions:
             pieces[f"q-{question.position}"] = ("question_summary", (question,))
             pieces[f"q-{question.position}-table"] = ("question_table", (question,))
-        return {
+        found = {
             name: str(results_macro(pieces[name][0])(self, *pieces[name][1]))
             for name in (names or list(pieces))
             if name in pieces
         }
+        if not names or "paired" in names:
+            found["paired"] = render_template("facilitator/_paired.html", page=self)
+        return found
 
     def question(self, position: int) -> dashboard.QuestionResult:
         for question in self.results.questions:
