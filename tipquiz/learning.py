@@ -212,7 +212,12 @@ class PairedResults:
 
     @property
     def enough(self) -> bool:
-        return self.paired >= ENOUGH_PAIRS
+        return self.paired >= self.needed
+
+    @property
+    def needed(self) -> int:
+        """How many pairs it takes before the numbers mean much."""
+        return ENOUGH_PAIRS
 
 
 @dataclass(frozen=True)
