@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import random
-import re
 from collections.abc import Callable
 
 import pytest
@@ -223,70 +220,6 @@ def test_admin_totals_count_every_attempt_workshop_or_not(room):
     assert totals.answers.total == 12 * 6
     assert totals.answers.correct == (3 + 4) * 6
     assert sum(t.scores["all"].total for t in totals.topics) == 12 * 6
-
-
-# Exports -------------------------------------------------------------------------------------
-
-
-def read_csv(data: bytes) -> list[dict[str, str]]:
-    assert data.startswith(b"\xef\xbb\xbf"), "a byte-order mark, for spreadsheet programs"
-    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
-
-
-def test_answer_export_is_anonymous_and_complete(room):
-    db, workshop = room
-    rows = read_csv(
-        dashboard.csv_bytes(dashboard.ANSWER_HEADER, dashboard.answer_rows(db, workshop.id))
-    )
-    assert list(rows[0]) == [
-        "attempt",
-        "round",
-        "question_key",
-        "choices",
-        "correct",
-        "answered_at",
-    ]
-    assert len(rows) == 10 * 6
-    by_attempt: dict[str, list[dict[str, str]]] = {}
-    for row in rows:
-        by_attempt.setdefault(row["attempt"], []).append(row)
-    assert sorted(by_attempt, key=int) == [str(n) for n in (1, 2, 3, 4, 5, 7, 8, 9, 10, 11)]
-    assert {r["round"] for n in ("1", "5") for r in by_attempt[n]} == {"before"}
-    assert {r["round"] for r in by_attempt["11"]} == {"after"}
-    keys = {q.question.key for q in workshop.questions}
-    revisions = {q.question.key: q.question.current_revision for q in workshop.questions}
-    for number, answers in by_attempt.items():
-        assert {a["question_key"] for a in answers} == keys
-        for answer in answers:
-            expected = sorted(revisions[answer["question_key"]].correct_keys)
-            chosen = answer["choices"].split(" ")
-            assert answer["correct"] == ("yes" if sorted(chosen) == expected else "no")
-            assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", answer["answered_at"])
-        if int(number) <= 3:
-            assert {a["correct"] for a in answers} == {"yes"}
-
-
-def test_question_summary_export_matches_the_charts(room):
-    db, workshop = room
-    results = dashboard.workshop_results(db, workshop)
-    rows = read_csv(
-        dashboard.csv_bytes(
-            dashboard.QUESTION_SUMMARY_HEADER, dashboard.question_summary_rows(results)
-        )
-    )
-    per_question = sum(len(q.choices) for q in results.questions)
-    assert len(rows) == 2 * per_question
-    highlighted = [r for r in rows if r["most_chosen_wrong"] == "yes"]
-    assert len(highlighted) == 2 * len(results.questions)
-    for row in rows:
-        assert (row["answers"], row["correct"]) == (
-            ("5", "3") if row["round"] == "before" else ("5", "4")
-        )
-        if row["choice_correct"] == "yes":
-            assert row["percent_picked"] == ("60" if row["round"] == "before" else "80")
-    for row in highlighted:
-        assert row["choice_correct"] == "no"
-        assert row["percent_picked"] == ("40" if row["round"] == "before" else "20")
 
 
 # Charts ----------------------------------------------------------------------------------------

@@ -323,6 +323,11 @@ def test_nothing_about_the_participant_is_stored(app, client):
             "question_count",
             "started_at",
             "finished_at",
+            # Pairing with the same person's other round: an attempt id, how it was found, and
+            # a keyed hash of a code the participant made up (see test_pairing.py).
+            "paired_attempt_id",
+            "paired_by",
+            "code_hash",
         }
 
 

@@ -19,23 +19,18 @@ Rules the numbers follow:
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
-from itertools import groupby
 from typing import Any
 
-from sqlalchemy import Select, case, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from .models import (
     ROUNDS,
     Answer,
     AnswerChoice,
     Attempt,
-    AttemptQuestion,
     Choice,
     Question,
     QuestionRevision,
@@ -151,11 +146,22 @@ def round_counts(session: Session, workshop_id: int) -> dict[str, RoundCounts]:
 
 
 def joined_per_workshop(session: Session, workshop_ids: list[int]) -> dict[int, RoundCounts]:
-    """Joined and finished attempts of each listed workshop, both rounds together."""
+    """People who joined each listed workshop, and those who finished a round.
+
+    Someone whose after round is paired with their before round is one person, not two: a
+    pair's after attempt is not counted, and counts as finished only if its before did not.
+    """
     if not workshop_ids:
         return {}
+    before = aliased(Attempt)
+    paired_after_finished = and_(Attempt.finished_at.is_not(None), before.finished_at.is_not(None))
     rows = session.execute(
-        select(Attempt.workshop_id, func.count(Attempt.id), func.count(Attempt.finished_at))
+        select(
+            Attempt.workshop_id,
+            func.count(Attempt.id) - func.count(Attempt.paired_attempt_id),
+            func.count(Attempt.finished_at) - func.count(case((paired_after_finished, 1))),
+        )
+        .outerjoin(before, before.id == Attempt.paired_attempt_id)
         .where(Attempt.workshop_id.in_(workshop_ids))
         .group_by(Attempt.workshop_id)
     )
@@ -410,119 +416,3 @@ def admin_totals(session: Session) -> Totals:
         ),
         topics=topics,
     )
-
-
-# Exports -------------------------------------------------------------------------------------
-
-QUESTION_SUMMARY_HEADER = [
-    "position",
-    "question_key",
-    "topic_key",
-    "round",
-    "answers",
-    "correct",
-    "percent_correct",
-    "choice_key",
-    "choice_correct",
-    "picked",
-    "percent_picked",
-    "most_chosen_wrong",
-]
-
-ANSWER_HEADER = [
-    "attempt",
-    "round",
-    "question_key",
-    "choices",
-    "correct",
-    "answered_at",
-]
-
-
-def question_summary_rows(results: WorkshopResults) -> Iterator[list[object]]:
-    """One row per question, round and choice: the numbers behind the charts."""
-    for question in results.questions:
-        for round_ in results.rounds:
-            score = question.scores.get(round_, Score())
-            wrong = question.most_chosen_wrong(round_)
-            for choice in question.choices:
-                yield [
-                    question.position,
-                    question.key,
-                    question.topic_key,
-                    round_,
-                    score.total,
-                    score.correct,
-                    score.percent,
-                    choice.key,
-                    yes_no(choice.correct),
-                    choice.counts.get(round_, 0),
-                    question.share(choice, round_),
-                    yes_no(wrong is not None and wrong.key == choice.key),
-                ]
-
-
-def answer_rows(session: Session, workshop_id: int) -> Iterator[list[object]]:
-    """Every answer of the workshop, anonymous: attempts are numbered 1, 2, 3… as they joined.
-
-    The database streams one row per chosen choice in attempt and question order; the rows of
-    one answer are joined into one line with its choice keys.
-    """
-    number = (
-        func.row_number()
-        .over(partition_by=Attempt.workshop_id, order_by=Attempt.id)
-        .label("number")
-    )
-    numbered = (
-        select(Attempt.id, Attempt.round, number)
-        .where(Attempt.workshop_id == workshop_id)
-        .subquery()
-    )
-    rows = session.execute(
-        select(
-            Answer.id,
-            numbered.c.number,
-            numbered.c.round,
-            Question.key,
-            Choice.key,
-            Answer.correct,
-            Answer.answered_at,
-        )
-        .select_from(Answer)
-        .join(numbered, numbered.c.id == Answer.attempt_id)
-        .join(AttemptQuestion, AttemptQuestion.id == Answer.item_id)
-        .join(QuestionRevision, QuestionRevision.id == Answer.revision_id)
-        .join(Question, Question.id == QuestionRevision.question_id)
-        # Outer joins: a message question answered with no phrase tapped still has its line.
-        .outerjoin(AnswerChoice, AnswerChoice.answer_id == Answer.id)
-        .outerjoin(Choice, Choice.id == AnswerChoice.choice_id)
-        .order_by(numbered.c.number, AttemptQuestion.position, Choice.position)
-    )
-    for _answer_id, group in groupby(rows, key=lambda row: row[0]):
-        lines = list(group)
-        _, attempt, round_, question_key, _, correct, answered_at = lines[0]
-        yield [
-            attempt,
-            round_,
-            question_key,
-            " ".join(line[4] for line in lines if line[4] is not None),
-            yes_no(correct),
-            iso_time(answered_at),
-        ]
-
-
-def yes_no(value: bool) -> str:
-    return "yes" if value else "no"
-
-
-def iso_time(value: datetime) -> str:
-    return value.replace(microsecond=0).isoformat() + "Z"
-
-
-def csv_bytes(header: list[str], rows: Iterable[list[object]]) -> bytes:
-    """CSV in UTF-8 with a byte-order mark, so spreadsheet programs read Vietnamese correctly."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8-sig")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from contextlib import nullcontext
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any
 
 import segno
@@ -37,7 +38,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from . import dashboard, workshops
+from . import dashboard, exports, learning, workshops
 from .auth import role_guard
 from .charts import ChartWords, choice_chart, signed, topic_chart
 from .config import LANGUAGE_NAMES, LOCALES
@@ -212,6 +213,11 @@ class ResultsPage:
     def rounds(self) -> list[str]:
         return self.results.rounds
 
+    @cached_property
+    def paired(self) -> learning.PairedResults:
+        """The same people before and after, computed only where a page shows it."""
+        return learning.paired_results(get_session(), self.workshop)
+
     def topic_chart(self) -> Markup:
         return topic_chart(
             self.results.topics,
@@ -280,11 +286,14 @@ class ResultsPage:
         for question in self.results.questions:
             pieces[f"q-{question.position}"] = ("question_summary", (question,))
             pieces[f"q-{question.position}-table"] = ("question_table", (question,))
-        return {
+        found = {
             name: str(results_macro(pieces[name][0])(self, *pieces[name][1]))
             for name in (names or list(pieces))
             if name in pieces
         }
+        if not names or "paired" in names:
+            found["paired"] = render_template("facilitator/_paired.html", page=self)
+        return found
 
     def question(self, position: int) -> dashboard.QuestionResult:
         for question in self.results.questions:
@@ -508,17 +517,63 @@ def start_after_round(workshop_id: int):
 @bp.get("/workshops/<int:workshop_id>/questions.csv")
 def questions_csv(workshop_id: int):
     workshop = load_workshop(workshop_id)
-    results = dashboard.workshop_results(get_session(), workshop)
-    data = dashboard.csv_bytes(
-        dashboard.QUESTION_SUMMARY_HEADER, dashboard.question_summary_rows(results)
-    )
+    with force_locale(workshop.locale):
+        page = ResultsPage.build(workshop)
+        words = export_words()
+    rows = exports.question_rows(workshop, page.results, page.topic_titles, words)
+    data = exports.csv_bytes(words.question_header, rows)
     return csv_response(data, f"workshop-{workshop.code}-questions.csv")
 
 
 @bp.get("/workshops/<int:workshop_id>/answers.csv")
 def answers_csv(workshop_id: int):
     workshop = load_workshop(workshop_id)
-    data = dashboard.csv_bytes(
-        dashboard.ANSWER_HEADER, dashboard.answer_rows(get_session(), workshop.id)
-    )
+    with force_locale(workshop.locale):
+        words = export_words()
+    titles = {
+        t.key: translate_text(t.title, workshop.locale)
+        for t in get_session().scalars(select(Topic))
+    }
+    rows = exports.answer_rows(get_session(), workshop, titles, words)
+    data = exports.csv_bytes(words.answer_header, rows)
     return csv_response(data, f"workshop-{workshop.code}-answers.csv")
+
+
+def export_words() -> exports.ExportWords:
+    """The headers and words of the CSV files, in the language in force: the workshop's."""
+    return exports.ExportWords(
+        question_header=[
+            _("Workshop"),
+            _("Date"),
+            _("Round"),
+            _("Question no."),
+            _("Topic"),
+            _("Question"),
+            _("Answers"),
+            _("Correct answers"),
+            _("Share correct (%)"),
+            _("Choice"),
+            _("Is the right answer"),
+            _("Times picked"),
+            _("Share picked (%)"),
+            _("Most chosen wrong answer"),
+        ],
+        answer_header=[
+            _("Workshop"),
+            _("Date"),
+            _("Participant"),
+            _("Round"),
+            _("Question no."),
+            _("Shown as question no."),
+            _("Topic"),
+            _("Question"),
+            _("Answer given"),
+            _("Answered correctly"),
+            _("Place of the answer in the list shown"),
+            _("Choices in the order shown"),
+            _("Answered at (UTC)"),
+        ],
+        rounds={"before": _("Before"), "after": _("After")},
+        yes=_("Yes"),
+        no=_("No"),
+    )

@@ -30,6 +30,7 @@ from .db import get_session
 from .extensions import limiter
 from .i18n import current_locale
 from .models import Attempt, AttemptQuestion, Question, QuestionRevision, Source, Topic, Workshop
+from .pairing_form import JoinForm, pair_on_join, phone_took_before
 from .quiz import InvalidAnswer
 from .scoring import topic_scores
 from .security import attempt_key
@@ -135,9 +136,18 @@ def workshop(code: str):
     found = find_workshop(code)
     if code != found.code:
         return redirect(url_for(".workshop", code=found.code))
-    status = 200 if found.is_open else 410
+    return workshop_page(found, JoinForm(), 200 if found.is_open else 410)
+
+
+def workshop_page(found: Workshop, form: JoinForm, status: int):
+    form.forget_code()
     with force_locale(joining_locale(found)):
-        page = render_template("participant/workshop.html", workshop=found, form=EmptyForm())
+        page = render_template(
+            "participant/workshop.html",
+            workshop=found,
+            form=form,
+            phone_took_before=phone_took_before(found),
+        )
     return page, status
 
 
@@ -153,6 +163,11 @@ def join_workshop(code: str):
     found = find_workshop(code)
     if not found.is_open:
         return redirect(url_for(".workshop", code=found.code))
+    form = JoinForm()
+    with force_locale(joining_locale(found)):
+        valid = form.validate()
+    if not valid:
+        return workshop_page(found, form, 422)
     attempt = current_attempt()
     # The quiz goes on in the language the workshop page was shown in.
     session["lang"] = joining_locale(found)
@@ -160,6 +175,7 @@ def join_workshop(code: str):
         attempt = attempts.start_attempt(
             get_session(), locale=session["lang"], count=found.question_count, workshop=found
         )
+    pair_on_join(found, attempt, form)
     remember_attempt(attempt)
     return redirect(url_for(".question", position=1))
 

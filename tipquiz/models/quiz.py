@@ -34,6 +34,14 @@ class Attempt(Base):
     question_count: Mapped[int]
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
+    # Matching a workshop's "after" attempt to the same person's "before" attempt, anonymously:
+    # the after attempt points at the before one (see ``tipquiz.pairing``). ``code_hash`` is a
+    # keyed hash of a code the participant made up from things they remember, never the code.
+    paired_attempt_id: Mapped[int | None] = mapped_column(
+        ForeignKey("attempts.id", ondelete="SET NULL"), unique=True
+    )
+    paired_by: Mapped[str | None] = mapped_column(String(8))
+    code_hash: Mapped[str | None] = mapped_column(String(64))
 
     items: Mapped[list[AttemptQuestion]] = relationship(
         back_populates="attempt", order_by="AttemptQuestion.position", cascade="all"
