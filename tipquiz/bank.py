@@ -464,6 +464,12 @@ class _Checker:
             )
         scenario = self.text_field(node, "scenario", file, required=False)
         prompt = self.text_field(node, "prompt", file)
+        if prompt is not None and repeats_select_all(prompt):
+            self.error(
+                file,
+                node.line_of("prompt"),
+                N_('leave "Select all that apply" out of the prompt: the page says it'),
+            )
         explanation = self.text_field(node, "explanation", file)
         choices = self.choices(node, file, kind)
         sources = []
@@ -571,6 +577,15 @@ def figures(text: str, lang: str) -> set[str]:
             continue
         found.add(raw.replace(decimal, "."))
     return found
+
+
+# The question page states this instruction under every "multiple" prompt.
+SELECT_ALL_PHRASES = ("select all that apply", "chọn tất cả các đáp án đúng")
+
+
+def repeats_select_all(prompt: Text) -> bool:
+    """True when a prompt carries the instruction the page already gives, in either language."""
+    return any(p in text.lower() for text in prompt.values() for p in SELECT_ALL_PHRASES)
 
 
 def unsourced_figures(explanation: Text, references: Iterable[Text]) -> dict[str, set[str]]:

@@ -31,8 +31,10 @@ from .extensions import limiter
 from .i18n import current_locale
 from .models import Attempt, AttemptQuestion, Question, QuestionRevision, Source, Topic, Workshop
 from .quiz import InvalidAnswer
+from .review import answer_review
 from .scoring import topic_scores
 from .security import attempt_key
+from .takeaway import after_round_open
 from .workshops import CODE_ALPHABET
 
 bp = Blueprint("participant", __name__)
@@ -234,7 +236,16 @@ def question(position: int):
         upcoming = attempts.next_position(get_session(), attempt)
         if upcoming is not None and position > upcoming:
             return redirect(url_for(".question", position=upcoming))
-    return render_question(attempt, item)
+    return render_question(attempt, item, error=answer_error(item, request.args.get("error")))
+
+
+def answer_error(item: AttemptQuestion, code: str | None) -> str | None:
+    """The message for an answer sent with no valid choice, read back from the redirect."""
+    if code != "choose" or item.answer is not None:
+        return None
+    if item.revision.type == "multiple":
+        return _("Choose at least one answer.")
+    return _("Choose one answer.")
 
 
 @bp.post("/quiz/<int:position>")
@@ -243,17 +254,13 @@ def answer(position: int):
     attempt = attempt_or_home()
     item = load_item(attempt, position)
     if item.answer is None and workshop_closed(attempt):
-        return render_question(attempt, item, status=410)
+        return redirect(url_for(".question", position=position), 303)
     chosen = request.form.getlist("choice")
     try:
         attempts.record_answer(get_session(), item, chosen)
     except InvalidAnswer:
-        message = (
-            _("Choose at least one answer.")
-            if item.revision.type == "multiple"
-            else _("Choose one answer.")
-        )
-        return render_question(attempt, item, error=message, chosen=chosen, status=422)
+        # Back to the page by GET, so the browser's history never holds a POST to resend.
+        return redirect(url_for(".question", position=position, error="choose"), 303)
     return redirect(url_for(".question", position=position) + "#feedback")
 
 
@@ -261,13 +268,15 @@ def answer(position: int):
 def results():
     attempt = attempt_or_home()
     db = get_session()
-    if attempts.next_position(db, attempt) is not None:
+    unfinished = attempts.next_position(db, attempt) is not None
+    if unfinished and not workshop_closed(attempt):
         return redirect(url_for(".resume"))
     topics = {t.key: t for t in db.scalars(select(Topic).order_by(Topic.position))}
     scores = topic_scores(attempts.attempt_results(db, attempt), order=topics)
     correct = sum(s.correct for s in scores)
     total = sum(s.total for s in scores)
     sources = topic_sources_in_attempt(attempt)
+    workshop = db.get(Workshop, attempt.workshop_id) if attempt.workshop_id else None
     return render_template(
         "participant/results.html",
         attempt=attempt,
@@ -277,6 +286,10 @@ def results():
         total=total,
         sources=sources,
         form=EmptyForm(),
+        unfinished=unfinished,
+        review=answer_review(db, attempt),
+        workshop=workshop,
+        after_round=after_round_open(workshop, attempt),
     )
 
 
