@@ -62,6 +62,9 @@ class BankInvalid(Exception):
 Text = dict[str, str]
 
 
+DEFAULT_SOURCE_LANGUAGE = "en"
+
+
 @dataclass
 class SourceEntry:
     key: str
@@ -70,6 +73,8 @@ class SourceEntry:
     url: str
     date: str | None = None
     notes: list[str] = field(default_factory=list)
+    # The language of the title: most sources are English pages, a few Vietnamese articles.
+    language: str = DEFAULT_SOURCE_LANGUAGE
 
 
 @dataclass
@@ -179,10 +184,47 @@ def parse_yaml(text: str, file: str) -> tuple[Any, list[BankError]]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 1 if mark else 1
-        problem = getattr(exc, "problem", None) or str(exc)
-        return None, [
-            BankError(file, line, N_("not valid YAML: %(problem)s"), {"problem": problem})
-        ]
+        message, params = yaml_problem(getattr(exc, "problem", None) or str(exc))
+        return None, [BankError(file, line, message, params)]
+
+
+# PyYAML explains a syntax error in English; the usual ones get a message of our own, which the
+# pages show in the user's language. Anything else gets a general hint.
+YAML_PROBLEMS = (
+    (
+        re.compile(r"^mapping values are not allowed here"),
+        N_("not valid YAML: a colon where none is expected (quote a text that contains ': ')"),
+    ),
+    (
+        re.compile(r"^found character '(?P<char>.+)' that cannot start any token"),
+        N_("not valid YAML: '%(char)s' cannot start a value here (indent with spaces, not tabs)"),
+    ),
+    (
+        re.compile(r"^found unexpected end of stream"),
+        N_("not valid YAML: a quotation mark is never closed"),
+    ),
+    (
+        re.compile(r"^expected ',' or '(?P<char>[\]}])', but got"),
+        N_("not valid YAML: a list or mapping is never closed with '%(char)s'"),
+    ),
+    (
+        re.compile(r"^(expected <block end>|could not find expected ':'|did not find expected)"),
+        N_("not valid YAML: the indentation does not line up"),
+    ),
+    (
+        re.compile(r"^found unknown escape character '(?P<char>.+)'"),
+        N_("not valid YAML: '\\%(char)s' is not an escape (write \\\\ for a backslash)"),
+    ),
+)
+
+
+def yaml_problem(problem: str) -> tuple[str, dict[str, str]]:
+    """Our message, and its parameters, for PyYAML's description of a syntax error."""
+    for pattern, message in YAML_PROBLEMS:
+        found = pattern.match(problem)
+        if found:
+            return message, found.groupdict()
+    return N_("not valid YAML: check the indentation, colons and quotation marks here"), {}
 
 
 # --- checking -----------------------------------------------------------------------------
@@ -314,9 +356,10 @@ class _Checker:
             self.fields(
                 node,
                 file,
-                ["key", "title", "publisher", "date", "url", "notes"],
+                ["key", "title", "language", "publisher", "date", "url", "notes"],
                 ["key", "title", "publisher", "url"],
             )
+            language = self.source_language(node, file)
             key = self.key(node, file)
             title = self.string(node, "title", file)
             publisher = self.string(node, "publisher", file)
@@ -345,8 +388,22 @@ class _Checker:
                     )
                 seen.setdefault(key, node.line_of("key"))
             if None not in (key, title, publisher, url):
-                entries.append(SourceEntry(key, title, publisher, url, when, notes))
+                entries.append(SourceEntry(key, title, publisher, url, when, notes, language))
         return entries
+
+    def source_language(self, node: Node, file: str) -> str:
+        """The title's language: optional, English when left out."""
+        language = self.string(node, "language", file, required=False)
+        if language is None:
+            return DEFAULT_SOURCE_LANGUAGE
+        if language not in LANGUAGES:
+            self.error(
+                file,
+                node.line_of("language"),
+                N_("unknown language '%(language)s' (use en or vi)"),
+                language=language,
+            )
+        return language
 
     # <topic>.yaml
 
@@ -762,8 +819,10 @@ def _source_data(source: SourceEntry) -> dict[str, Any]:
     data: dict[str, Any] = {
         "key": source.key,
         "title": source.title,
-        "publisher": source.publisher,
     }
+    if source.language != DEFAULT_SOURCE_LANGUAGE:
+        data["language"] = source.language
+    data["publisher"] = source.publisher
     if source.date:
         data["date"] = source.date
     data["url"] = source.url

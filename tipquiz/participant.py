@@ -21,13 +21,13 @@ from flask import (
 )
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from . import attempts
 from .config import LOCALES
 from .db import get_session
 from .extensions import limiter
+from .forms import FlaskForm
 from .i18n import current_locale
 from .models import Attempt, AttemptQuestion, Question, QuestionRevision, Source, Topic, Workshop
 from .quiz import InvalidAnswer
