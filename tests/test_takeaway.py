@@ -54,7 +54,7 @@ def test_results_review_every_question_missed_first_and_folded(app, client):
     assert len(items) == app.config["QUESTIONS_PER_QUIZ"]
     verdicts = [i.summary.find(class_="review-verdict").get_text(strip=True) for i in items]
     assert verdicts[:2] == ["Missed", "Missed"]
-    assert set(verdicts[2:]) == {"Right"}
+    assert set(verdicts[2:]) == {"Got it"}
     assert not any(i.has_attr("open") for i in items), "folded so the page stays short"
     missed = items[0]
     assert missed.find("li", class_="picked").find(class_="tag-picked")
@@ -304,6 +304,14 @@ def test_the_share_page_previews_as_a_card_without_any_score(app, client):
         assert soup.find("a", href="tel:111")
         assert "%" not in soup.find("main").get_text(), "never a score"
     assert client.get("/share/fr").status_code == 404
+
+
+def test_the_share_page_follows_a_language_the_reader_chose(client):
+    client.get("/lang/en")
+    response = client.get("/share/vi")
+    assert response.status_code == 302
+    assert response.location.endswith("/share/en")
+    assert page(client.get("/share/en")).html["lang"] == "en"
 
 
 def test_links_tapped_alone_are_marked_as_tap_targets(app, client):

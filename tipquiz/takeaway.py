@@ -9,7 +9,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, jsonify, render_template, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    jsonify,
+    redirect,
+    render_template,
+    session,
+    url_for,
+)
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
@@ -57,6 +66,10 @@ def share(locale: str):
     """The public page a shared link opens: what the quiz is and a way to take it."""
     if locale not in LOCALES:
         abort(404)
+    chosen = session.get("lang")
+    if chosen in LOCALES and chosen != locale:
+        # Someone who picked a language reads the page in it; link previews have no session.
+        return redirect(url_for(".share", locale=chosen))
     with force_locale(locale):
         return render_template(
             "share/page.html",
