@@ -4,7 +4,7 @@ The card is the same for everyone, so it is drawn once from ``templates/share/ca
 the PNGs are committed under ``static/share/``. Run again after changing the card's words or
 their translations::
 
-    .venv/bin/python bench/render_share_cards.py
+    .venv/bin/python scripts/render_share_cards.py
 """
 
 from __future__ import annotations
