@@ -16,6 +16,7 @@ from test_browser import (  # noqa: F401 - fixtures
     serious_violations,
     server,
     shot,
+    sign_in,
 )
 
 from tipquiz import workshops
@@ -85,11 +86,12 @@ def test_phone_pages_in_vietnamese_have_a_one_row_header_and_big_targets(browser
     shot(tab, "21-results-review-vi")
     assert serious_violations(tab) == []
     assert small_targets(tab) == []
-    marker = tab.evaluate(
-        "getComputedStyle(document.querySelector('details.review-item summary'), '::before')"
-        ".borderLeftWidth"
+    markers = tab.evaluate(
+        "[...document.querySelectorAll('summary')]"
+        ".map(s => getComputedStyle(s, '::before').borderLeftWidth)"
     )
-    assert marker not in ("", "0px"), "every disclosure shows its marker"
+    assert len(markers) > 2
+    assert not {"", "0px"} & set(markers), "every disclosure shows its marker"
     wide = tab.evaluate(
         f"[...document.querySelectorAll('body *')]"
         f".filter(e => e.getBoundingClientRect().right > {PHONE['width']})"
@@ -193,3 +195,31 @@ def test_results_and_share_pages_weigh_under_15_kb_compressed(app, client, local
                 css += sheet.get_data()
         weight = len(gzip.compress(response.get_data())) + len(gzip.compress(css))
         assert weight < 15 * 1024, (url, weight)
+
+
+def test_staff_disclosures_show_their_marker(browser, server, app):  # noqa: F811 - fixtures
+    owner_id = add_user(app, "quan", "admin")
+    with app.app_context():
+        db = get_session()
+        created = workshops.create_workshop(
+            db,
+            owner=db.get(User, owner_id),
+            title="Lớp 12C",
+            locale="vi",
+            topic_keys=["warning-signs"],
+            question_count=4,
+        )
+        workshop_id = created.id
+    tab = browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN").new_page()
+    sign_in(tab, server, "quan")
+    tab.goto(f"{server}/admin/sources/seed-000-vietnamtimes")
+    tab.locator("#language").select_option("vi")
+    tab.locator("main form [name=save]").click()
+    for url in (f"/facilitator/workshops/{workshop_id}/results", "/admin/audit"):
+        tab.goto(server + url)
+        markers = tab.evaluate(
+            "[...document.querySelectorAll('main summary')]"
+            ".map(s => getComputedStyle(s, '::before').borderLeftWidth)"
+        )
+        assert markers, url
+        assert not {"", "0px"} & set(markers), url
