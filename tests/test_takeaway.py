@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import struct
 from pathlib import Path
 
@@ -10,7 +11,15 @@ from sqlalchemy import func, select
 
 from tipquiz import workshops
 from tipquiz.db import get_session
-from tipquiz.models import Answer, Attempt, AttemptQuestion, QuestionRevision, User, Workshop
+from tipquiz.models import (
+    Answer,
+    Attempt,
+    AttemptQuestion,
+    QuestionRevision,
+    Topic,
+    User,
+    Workshop,
+)
 from tipquiz.review import ReviewedQuestion, missed_first
 from tipquiz.vcard import HOTLINE_NAMES, fold, hotline_vcard
 
@@ -324,3 +333,52 @@ def test_links_tapped_alone_are_marked_as_tap_targets(app, client):
     assert "tap" in learn["class"]
     home = page(client.get("/"))
     assert "tap" in home.find("a", href="/quiz/results")["class"]
+
+
+def weight(client, response) -> int:
+    """Bytes on the wire for the page and its stylesheets, both gzip-compressed."""
+    css = b""
+    for link in page(response).find_all("link", rel="stylesheet"):
+        with client.get(link["href"]) as sheet:
+            css += sheet.get_data()
+    return len(gzip.compress(response.get_data())) + len(gzip.compress(css))
+
+
+def test_a_long_workshop_review_continues_on_a_second_page_within_budget(app):
+    owner_id = add_user(app, "lan", "facilitator")
+    with app.app_context():
+        db = get_session()
+        code = workshops.create_workshop(
+            db,
+            owner=db.get(User, owner_id),
+            title="Cả ngày",
+            locale="vi",
+            topic_keys=[t.key for t in db.scalars(select(Topic))],
+            question_count=workshops.MAX_QUESTIONS,
+        ).code
+    phone = app.test_client()
+    phone.get("/lang/vi")
+    assert phone.get("/quiz/results/review").status_code == 404
+    take_quiz(app, phone, miss=set(range(1, 31, 3)), start=f"/j/{code}", action=f"/j/{code}")
+    results = phone.get("/quiz/results")
+    soup = page(results)
+    first = soup.find("section", class_="review").find_all("details", class_="review-item")
+    assert len(first) == 8
+    more = soup.find("a", href="/quiz/results/review")
+    assert "22" in more.get_text()
+    rest_page = phone.get("/quiz/results/review")
+    rest = page(rest_page).find_all("details", class_="review-item")
+    assert len(rest) == 22
+    verdicts = [("is-wrong" in d["class"]) for d in first + rest]
+    assert verdicts == sorted(verdicts, reverse=True), "missed first, across both pages"
+    assert sum(verdicts) == 10
+    assert weight(phone, results) < 15 * 1024
+    assert weight(phone, rest_page) < 15 * 1024
+
+
+def test_a_short_quiz_has_no_second_review_page(app, client):
+    take_quiz(app, client, miss={3})
+    assert page(client.get("/quiz/results")).find("a", href="/quiz/results/review") is None
+    response = client.get("/quiz/results/review")
+    assert response.status_code == 302
+    assert response.location.endswith("/quiz/results")

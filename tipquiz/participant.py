@@ -31,11 +31,10 @@ from .forms import FlaskForm
 from .i18n import current_locale
 from .models import Attempt, AttemptQuestion, Question, QuestionRevision, Source, Topic, Workshop
 from .quiz import InvalidAnswer
-from .review import answer_review
+from .review import answer_review, on_results_page
 from .scoring import topic_scores
 from .security import attempt_key
-from .takeaway import after_round_open
-from .workshops import CODE_ALPHABET
+from .workshops import CODE_ALPHABET, after_round_open
 
 bp = Blueprint("participant", __name__)
 
@@ -277,6 +276,8 @@ def results():
     total = sum(s.total for s in scores)
     sources = topic_sources_in_attempt(attempt)
     workshop = db.get(Workshop, attempt.workshop_id) if attempt.workshop_id else None
+    review = answer_review(db, attempt)
+    shown = on_results_page(len(review))
     return render_template(
         "participant/results.html",
         attempt=attempt,
@@ -287,10 +288,26 @@ def results():
         sources=sources,
         form=EmptyForm(),
         unfinished=unfinished,
-        review=answer_review(db, attempt),
+        review=review[:shown],
+        review_more=len(review) - shown,
+        missed=sum(1 for q in review if not q.correct),
         workshop=workshop,
         after_round=after_round_open(workshop, attempt),
     )
+
+
+@bp.get("/quiz/results/review")
+def more_review():
+    """The rest of a long quiz's review, after the questions the results page shows."""
+    attempt = attempt_or_home()
+    db = get_session()
+    if attempts.next_position(db, attempt) is not None and not workshop_closed(attempt):
+        return redirect(url_for(".resume"))
+    review = answer_review(db, attempt)
+    shown = on_results_page(len(review))
+    if len(review) <= shown:
+        return redirect(url_for(".results"))
+    return render_template("participant/review.html", review=review[shown:], start=shown)
 
 
 def topic_sources_in_attempt(attempt: Attempt) -> dict[str, list[Source]]:

@@ -16,6 +16,16 @@ from sqlalchemy.orm import Session, joinedload
 from .models import Answer, Attempt, AttemptQuestion, Question, QuestionRevision
 
 Text = dict[str, str]
+# The results page reviews a whole default quiz of 12; a longer workshop quiz (up to 30) shows
+# fewer there, because its topic list is longer too, and continues on a second page: each page
+# keeps within the 15 KB budget.
+WHOLE_QUIZ = 12
+START_OF_LONG_QUIZ = 8
+
+
+def on_results_page(total: int) -> int:
+    """How many reviewed questions the results page shows for a quiz of ``total`` questions."""
+    return total if total <= WHOLE_QUIZ else START_OF_LONG_QUIZ
 
 
 @dataclass(frozen=True)

@@ -26,8 +26,9 @@ from . import attempts
 from .config import LOCALES
 from .db import get_session
 from .i18n import current_locale
-from .models import ROUNDS, Attempt, Workshop
+from .models import Workshop
 from .vcard import hotline_vcard
+from .workshops import after_round_open
 
 bp = Blueprint("takeaway", __name__)
 
@@ -35,16 +36,6 @@ bp = Blueprint("takeaway", __name__)
 SHARE_IMAGE = "share/share-{locale}.png"
 SHARE_IMAGE_SIZE = (1200, 630)
 OG_LOCALES = {"vi": "vi_VN", "en": "en_US"}
-
-
-def after_round_open(workshop: Workshop | None, attempt: Attempt) -> bool:
-    """True when this phone finished the "before" round and the "after" round now takes people."""
-    return (
-        workshop is not None
-        and workshop.is_open
-        and attempt.round == ROUNDS[0]
-        and workshop.current_round == ROUNDS[-1]
-    )
 
 
 @bp.get("/111.vcf")
