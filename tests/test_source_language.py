@@ -76,3 +76,7 @@ def test_admin_sets_the_title_language(app):
         source = get_session().query(Source).filter_by(key="seed-000-vietnamtimes").one()
         assert source.language == "vi"
     assert edit(admin, url, {"language": "fr"}).status_code == 422
+    listed = page(admin.get("/admin/sources"))
+    link = listed.find("a", href="/admin/sources/seed-000-vietnamtimes")
+    assert link["lang"] == "vi"
+    assert listed.find("a", href="/admin/sources/seed-001-vietnamnews").get("lang") is None
