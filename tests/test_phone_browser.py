@@ -223,3 +223,33 @@ def test_staff_disclosures_show_their_marker(browser, server, app):  # noqa: F81
         )
         assert markers, url
         assert not {"", "0px"} & set(markers), url
+
+
+def test_a_closed_workshop_page_is_clear_on_a_phone(browser, server, app):  # noqa: F811 - fixtures
+    owner_id = add_user(app, "lan", "facilitator")
+    with app.app_context():
+        db = get_session()
+        created = workshops.create_workshop(
+            db,
+            owner=db.get(User, owner_id),
+            title="Lớp 9A",
+            locale="vi",
+            topic_keys=["warning-signs", "getting-help"],
+            question_count=4,
+        )
+        workshop_id, code = created.id, created.code
+    tab = phone(browser)
+    tab.goto(f"{server}/j/{code}")
+    tab.locator("main form button").click()
+    answer_current_question(tab)
+    with app.app_context():
+        db = get_session()
+        workshops.close_workshop(db, db.get(Workshop, workshop_id))
+    tab.locator("#feedback a.button").click()
+    expect(tab.locator("h1")).to_have_text("Buổi học đã đóng")
+    assert tab.locator("input[name=choice]").count() == 0
+    shot(tab, "26-workshop-closed-vi")
+    assert serious_violations(tab) == []
+    tab.locator("main a[href='/quiz/results']").click()
+    expect(tab.locator("h1")).to_have_text("Kết quả đến lúc này")
+    assert serious_violations(tab) == []
