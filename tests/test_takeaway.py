@@ -382,3 +382,22 @@ def test_a_short_quiz_has_no_second_review_page(app, client):
     response = client.get("/quiz/results/review")
     assert response.status_code == 302
     assert response.location.endswith("/quiz/results")
+
+
+def test_the_share_card_says_where_to_call_in_each_language(app):
+    from flask import render_template
+    from flask_babel import force_locale
+
+    for locale, words in (("vi", "Tổng đài phòng, chống mua bán người"), ("en", "Hotline")):
+        with app.test_request_context("/"), force_locale(locale):
+            card = page_of(render_template("share/card.html", locale=locale))
+        assert card.html["lang"] == locale
+        assert card.find(class_="number").get_text() == "111"
+        assert words in card.get_text()
+        assert card.find("style") is None and card.find(style=True) is None
+
+
+def page_of(html: str):
+    from bs4 import BeautifulSoup
+
+    return BeautifulSoup(html, "html.parser")
