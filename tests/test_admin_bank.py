@@ -573,7 +573,7 @@ def test_preview_shows_the_question_as_participants_see_it(app, admin, lang, ver
     preview = soup.find("section", class_="preview")
     assert preview["lang"] == lang
     assert str(preview.find("form", class_="question").find("fieldset")) == str(seen)
-    assert preview.find("span", class_="prompt").get_text(strip=True) == prompt
+    assert preview.find("h1", class_="prompt").get_text(strip=True) == prompt
     assert soup.find("nav", class_="admin-nav").find("a", attrs={"aria-current": "page"}).get_text(
         strip=True
     ) == ("Questions"), "the admin's own pages stay in the admin's language"
@@ -590,7 +590,7 @@ def test_preview_of_a_draft_says_it_is_not_published(admin):
     soup = page(admin.get("/admin/questions/ws-brand-new/preview?lang=en"))
     assert "not published" in soup.find("main").get_text()
     assert (
-        soup.find("section", class_="preview").find("span", class_="prompt").get_text(strip=True)
+        soup.find("section", class_="preview").find(class_="prompt").get_text(strip=True)
         == (NEW["prompt-en"])
     )
 

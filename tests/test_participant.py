@@ -187,11 +187,17 @@ def test_no_choice_gets_a_message_and_stores_nothing(app, client):
     keep_only_choice_questions(app)
     start_quiz(client)
     response = submit(client, "/quiz/1", {})
-    assert response.status_code == 422
-    error = page(response).find("p", id="answer-error").get_text(strip=True)
+    # Back to the question by GET: the browser's history never holds a POST to resend.
+    assert response.status_code == 303
+    assert response.location.endswith("/quiz/1?error=choose")
+    shown = client.get(response.location)
+    assert shown.status_code == 200
+    error = page(shown).find("p", id="answer-error").get_text(strip=True)
     assert error in {"Choose one answer.", "Choose at least one answer."}
+    assert page(shown).find("fieldset")["aria-describedby"] == "answer-error"
+    assert page(client.get("/quiz/1")).find("p", id="answer-error") is None
     forged = submit(client, "/quiz/1", {"choice": ["no-such-choice"]})
-    assert forged.status_code == 422
+    assert forged.status_code == 303
     with app.app_context():
         assert get_session().scalar(select(func.count(Answer.id))) == 0
 

@@ -47,6 +47,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         messages,
         participant,
         security,
+        takeaway,
     )
 
     db.init_app(app)
@@ -61,4 +62,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(facilitator.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(takeaway.bp)
     return app

@@ -20,13 +20,11 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileRequired, MultipleFileField
 from sqlalchemy import select
 from wtforms import (
     BooleanField,
     FieldList,
-    Form,
     FormField,
     HiddenField,
     IntegerField,
@@ -74,6 +72,7 @@ from .bank import (
 )
 from .config import LANGUAGE_NAMES
 from .db import get_session
+from .forms import FlaskForm, Form
 from .i18n import translate_text
 from .models import ROLES, Question, Source, Topic, User
 
@@ -668,6 +667,12 @@ class SourceForm(FlaskForm):
         validators=[DataRequired(), Length(max=400)],
         filters=[clean_text],
     )
+    language = SelectField(
+        _l("Language of the title"),
+        choices=options([("en", "English"), ("vi", "Tiếng Việt")]),
+        default="en",
+        description=_l("Pages mark the title with this language, for screen readers."),
+    )
     publisher = StringField(
         _l("Publisher"), validators=[DataRequired(), Length(max=200)], filters=[clean_text]
     )
@@ -703,7 +708,13 @@ class SourceForm(FlaskForm):
     def entry(self, key: str) -> SourceEntry:
         notes = [line.strip() for line in (self.notes.data or "").split("\n") if line.strip()]
         return SourceEntry(
-            key, self.title.data, self.publisher.data, self.url.data, self.date.data or None, notes
+            key,
+            self.title.data,
+            self.publisher.data,
+            self.url.data,
+            self.date.data or None,
+            notes,
+            self.language.data,
         )
 
     def attach_bank_errors(self, errors: list[BankError], entry: SourceEntry) -> bool:
@@ -727,6 +738,7 @@ class NewSourceForm(SourceForm):
 def source_form_data(entry: SourceEntry) -> dict[str, Any]:
     return {
         "title": entry.title,
+        "language": entry.language,
         "publisher": entry.publisher,
         "date": entry.date or "",
         "url": entry.url,

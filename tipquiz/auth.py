@@ -22,7 +22,6 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
-from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
@@ -30,6 +29,7 @@ from wtforms.validators import DataRequired, EqualTo, Length
 from .accounts import MIN_PASSWORD
 from .db import get_session
 from .extensions import limiter, login_manager
+from .forms import FlaskForm
 from .i18n import safe_next
 from .models import User
 

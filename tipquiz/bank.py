@@ -67,6 +67,9 @@ class BankInvalid(Exception):
 Text = dict[str, str]
 
 
+DEFAULT_SOURCE_LANGUAGE = "en"
+
+
 @dataclass
 class SourceEntry:
     key: str
@@ -75,6 +78,8 @@ class SourceEntry:
     url: str
     date: str | None = None
     notes: list[str] = field(default_factory=list)
+    # The language of the title: most sources are English pages, a few Vietnamese articles.
+    language: str = DEFAULT_SOURCE_LANGUAGE
 
 
 @dataclass
@@ -247,10 +252,47 @@ def parse_yaml(text: str, file: str) -> tuple[Any, list[BankError]]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 1 if mark else 1
-        problem = getattr(exc, "problem", None) or str(exc)
-        return None, [
-            BankError(file, line, N_("not valid YAML: %(problem)s"), {"problem": problem})
-        ]
+        message, params = yaml_problem(getattr(exc, "problem", None) or str(exc))
+        return None, [BankError(file, line, message, params)]
+
+
+# PyYAML explains a syntax error in English; the usual ones get a message of our own, which the
+# pages show in the user's language. Anything else gets a general hint.
+YAML_PROBLEMS = (
+    (
+        re.compile(r"^mapping values are not allowed here"),
+        N_("not valid YAML: a colon where none is expected (quote a text that contains ': ')"),
+    ),
+    (
+        re.compile(r"^found character '(?P<char>.+)' that cannot start any token"),
+        N_("not valid YAML: '%(char)s' cannot start a value here (indent with spaces, not tabs)"),
+    ),
+    (
+        re.compile(r"^found unexpected end of stream"),
+        N_("not valid YAML: a quotation mark is never closed"),
+    ),
+    (
+        re.compile(r"^expected ',' or '(?P<char>[\]}])', but got"),
+        N_("not valid YAML: a list or mapping is never closed with '%(char)s'"),
+    ),
+    (
+        re.compile(r"^(expected <block end>|could not find expected ':'|did not find expected)"),
+        N_("not valid YAML: the indentation does not line up"),
+    ),
+    (
+        re.compile(r"^found unknown escape character '(?P<char>.+)'"),
+        N_("not valid YAML: '\\%(char)s' is not an escape (write \\\\ for a backslash)"),
+    ),
+)
+
+
+def yaml_problem(problem: str) -> tuple[str, dict[str, str]]:
+    """Our message, and its parameters, for PyYAML's description of a syntax error."""
+    for pattern, message in YAML_PROBLEMS:
+        found = pattern.match(problem)
+        if found:
+            return message, found.groupdict()
+    return N_("not valid YAML: check the indentation, colons and quotation marks here"), {}
 
 
 # --- checking -----------------------------------------------------------------------------
@@ -382,9 +424,10 @@ class _Checker:
             self.fields(
                 node,
                 file,
-                ["key", "title", "publisher", "date", "url", "notes"],
+                ["key", "title", "language", "publisher", "date", "url", "notes"],
                 ["key", "title", "publisher", "url"],
             )
+            language = self.source_language(node, file)
             key = self.key(node, file)
             title = self.string(node, "title", file)
             publisher = self.string(node, "publisher", file)
@@ -413,8 +456,22 @@ class _Checker:
                     )
                 seen.setdefault(key, node.line_of("key"))
             if None not in (key, title, publisher, url):
-                entries.append(SourceEntry(key, title, publisher, url, when, notes))
+                entries.append(SourceEntry(key, title, publisher, url, when, notes, language))
         return entries
+
+    def source_language(self, node: Node, file: str) -> str:
+        """The title's language: optional, English when left out."""
+        language = self.string(node, "language", file, required=False)
+        if language is None:
+            return DEFAULT_SOURCE_LANGUAGE
+        if language not in LANGUAGES:
+            self.error(
+                file,
+                node.line_of("language"),
+                N_("unknown language '%(language)s' (use en or vi)"),
+                language=language,
+            )
+        return language
 
     # <topic>.yaml
 
@@ -535,6 +592,12 @@ class _Checker:
             )
         scenario = self.text_field(node, "scenario", file, required=False)
         prompt = self.text_field(node, "prompt", file)
+        if prompt is not None and repeats_select_all(prompt):
+            self.error(
+                file,
+                node.line_of("prompt"),
+                N_('leave "Select all that apply" out of the prompt: the page says it'),
+            )
         explanation = self.text_field(node, "explanation", file)
         choices = self.choices(node, file, kind)
         message = None
@@ -755,6 +818,15 @@ def figures(text: str, lang: str) -> set[str]:
     return found
 
 
+# The question page states this instruction under every "multiple" prompt.
+SELECT_ALL_PHRASES = ("select all that apply", "chọn tất cả các đáp án đúng")
+
+
+def repeats_select_all(prompt: Text) -> bool:
+    """True when a prompt carries the instruction the page already gives, in either language."""
+    return any(p in text.lower() for text in prompt.values() for p in SELECT_ALL_PHRASES)
+
+
 def unsourced_figures(explanation: Text, references: Iterable[Text]) -> dict[str, set[str]]:
     """Figures in an explanation that appear in none of the texts it may rest on, by language."""
     references = list(references)
@@ -932,8 +1004,10 @@ def _source_data(source: SourceEntry) -> dict[str, Any]:
     data: dict[str, Any] = {
         "key": source.key,
         "title": source.title,
-        "publisher": source.publisher,
     }
+    if source.language != DEFAULT_SOURCE_LANGUAGE:
+        data["language"] = source.language
+    data["publisher"] = source.publisher
     if source.date:
         data["date"] = source.date
     data["url"] = source.url

@@ -152,6 +152,7 @@ def _import_sources(session: Session, entries: list[SourceEntry]) -> dict[str, S
             session.add(source)
             sources[entry.key] = source
         source.title = entry.title
+        source.language = entry.language
         source.publisher = entry.publisher
         source.date = entry.date
         source.url = entry.url
@@ -217,7 +218,7 @@ def apply_question(question: Question, entry: QuestionEntry, sources: list[Sourc
 def export_bank(session: Session) -> Bank:
     """Read the whole bank back out of the database, in the order the site shows it."""
     sources = [
-        SourceEntry(s.key, s.title, s.publisher, s.url, s.date, list(s.notes or []))
+        SourceEntry(s.key, s.title, s.publisher, s.url, s.date, list(s.notes or []), s.language)
         for s in session.scalars(select(Source).order_by(Source.position, Source.key))
     ]
     topics = []
@@ -286,7 +287,13 @@ def topic_entry(topic: Topic, questions: list[QuestionEntry] | None = None) -> T
 
 def source_entry(source: Source) -> SourceEntry:
     return SourceEntry(
-        source.key, source.title, source.publisher, source.url, source.date, list(source.notes)
+        source.key,
+        source.title,
+        source.publisher,
+        source.url,
+        source.date,
+        list(source.notes),
+        source.language,
     )
 
 
@@ -388,6 +395,7 @@ def save_source(session: Session, source: Source | None, entry: SourceEntry) -> 
         source = Source(key=entry.key, position=(highest or 0) + 1)
         session.add(source)
     source.title = entry.title
+    source.language = entry.language
     source.publisher = entry.publisher
     source.date = entry.date
     source.url = entry.url

@@ -30,7 +30,6 @@ from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from markupsafe import Markup
 from sqlalchemy import select
 from wtforms import IntegerField, RadioField, SelectMultipleField, StringField, SubmitField
@@ -43,6 +42,7 @@ from .auth import role_guard
 from .charts import ChartWords, choice_chart, signed, topic_chart
 from .config import LANGUAGE_NAMES, LOCALES
 from .db import get_session
+from .forms import FlaskForm
 from .i18n import current_locale, translate_text
 from .models import Topic, Workshop
 from .participant import EmptyForm

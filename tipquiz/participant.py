@@ -21,20 +21,21 @@ from flask import (
 )
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from . import attempts
 from .config import LOCALES
 from .db import get_session
 from .extensions import limiter
+from .forms import FlaskForm
 from .i18n import current_locale
 from .models import Attempt, AttemptQuestion, Question, QuestionRevision, Source, Topic, Workshop
 from .pairing_form import JoinForm, pair_on_join, phone_took_before
 from .quiz import InvalidAnswer
+from .review import answer_review, on_results_page
 from .scoring import topic_scores
 from .security import attempt_key
-from .workshops import CODE_ALPHABET
+from .workshops import CODE_ALPHABET, after_round_open
 
 bp = Blueprint("participant", __name__)
 
@@ -250,7 +251,14 @@ def question(position: int):
         upcoming = attempts.next_position(get_session(), attempt)
         if upcoming is not None and position > upcoming:
             return redirect(url_for(".question", position=upcoming))
-    return render_question(attempt, item)
+    return render_question(attempt, item, error=answer_error(item, request.args.get("error")))
+
+
+def answer_error(item: AttemptQuestion, code: str | None) -> str | None:
+    """The message for an answer sent with no valid choice, read back from the redirect."""
+    if code != "choose" or item.answer is not None:
+        return None
+    return invalid_answer_message(item.revision.type)
 
 
 @bp.post("/quiz/<int:position>")
@@ -259,13 +267,13 @@ def answer(position: int):
     attempt = attempt_or_home()
     item = load_item(attempt, position)
     if item.answer is None and workshop_closed(attempt):
-        return render_question(attempt, item, status=410)
+        return redirect(url_for(".question", position=position), 303)
     chosen = request.form.getlist("choice")
     try:
         attempts.record_answer(get_session(), item, chosen)
     except InvalidAnswer:
-        message = invalid_answer_message(item.revision.type)
-        return render_question(attempt, item, error=message, chosen=chosen, status=422)
+        # Back to the page by GET, so the browser's history never holds a POST to resend.
+        return redirect(url_for(".question", position=position, error="choose"), 303)
     return redirect(url_for(".question", position=position) + "#feedback")
 
 
@@ -283,13 +291,17 @@ def invalid_answer_message(kind: str) -> str:
 def results():
     attempt = attempt_or_home()
     db = get_session()
-    if attempts.next_position(db, attempt) is not None:
+    unfinished = attempts.next_position(db, attempt) is not None
+    if unfinished and not workshop_closed(attempt):
         return redirect(url_for(".resume"))
     topics = {t.key: t for t in db.scalars(select(Topic).order_by(Topic.position))}
     scores = topic_scores(attempts.attempt_results(db, attempt), order=topics)
     correct = sum(s.correct for s in scores)
     total = sum(s.total for s in scores)
     sources = topic_sources_in_attempt(attempt)
+    workshop = db.get(Workshop, attempt.workshop_id) if attempt.workshop_id else None
+    review = answer_review(db, attempt)
+    shown = on_results_page(len(review))
     return render_template(
         "participant/results.html",
         attempt=attempt,
@@ -299,7 +311,27 @@ def results():
         total=total,
         sources=sources,
         form=EmptyForm(),
+        unfinished=unfinished,
+        review=review[:shown],
+        review_more=len(review) - shown,
+        missed=sum(1 for q in review if not q.correct),
+        workshop=workshop,
+        after_round=after_round_open(workshop, attempt),
     )
+
+
+@bp.get("/quiz/results/review")
+def more_review():
+    """The rest of a long quiz's review, after the questions the results page shows."""
+    attempt = attempt_or_home()
+    db = get_session()
+    if attempts.next_position(db, attempt) is not None and not workshop_closed(attempt):
+        return redirect(url_for(".resume"))
+    review = answer_review(db, attempt)
+    shown = on_results_page(len(review))
+    if len(review) <= shown:
+        return redirect(url_for(".results"))
+    return render_template("participant/review.html", review=review[shown:], start=shown)
 
 
 def topic_sources_in_attempt(attempt: Attempt) -> dict[str, list[Source]]:

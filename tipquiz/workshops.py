@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .attempts import published_pool
-from .models import ROUNDS, User, Workshop, WorkshopQuestion
+from .models import ROUNDS, Attempt, User, Workshop, WorkshopQuestion
 from .quiz import build_quiz
 
 # No look-alikes: no I/1/L, no O/0. Codes are read aloud, projected and typed on phones.
@@ -140,3 +140,13 @@ def find_visible_workshop(session: Session, user: User, workshop_id: int) -> Wor
     if workshop is None or not (user.is_admin or workshop.owner_id == user.id):
         return None
     return workshop
+
+
+def after_round_open(workshop: Workshop | None, attempt: Attempt) -> bool:
+    """True when this phone finished the "before" round and the "after" round now takes people."""
+    return (
+        workshop is not None
+        and workshop.is_open
+        and attempt.round == ROUNDS[0]
+        and workshop.current_round == ROUNDS[-1]
+    )

@@ -32,6 +32,8 @@ class Source(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(80), unique=True)
     title: Mapped[str] = mapped_column(String(400))
+    # The language the title is written in (BCP 47), so pages can mark it with lang="…".
+    language: Mapped[str] = mapped_column(String(12), default="en", server_default="en")
     publisher: Mapped[str] = mapped_column(String(200))
     date: Mapped[str | None] = mapped_column(String(10))
     url: Mapped[str] = mapped_column(String(1000))
