@@ -189,3 +189,76 @@ def test_refused_import_writes_nothing(app, runner, tmp_path):
         assert database_counts(app) == before
 
     import_broken()
+
+
+# Input the database cannot hold: NUL bytes and integers beyond 32 bits -------------------------
+
+
+def heading(response) -> str:
+    return page(response).find("h1").get_text(strip=True)
+
+
+def csrf_token(client) -> str:
+    return page(client.get("/")).find("input", attrs={"name": "csrf_token"})["value"]
+
+
+NOT_FOUND_URLS = [
+    "/learn/a%00b",
+    "/admin/questions/a%00b",
+    "/admin/topics/a%00b",
+    "/admin/sources/a%00b",
+    "/j/AB%00CDE",
+    "/quiz/2147483648",
+    "/quiz/99999999999999999999",
+    "/facilitator/workshops/2147483648",
+    "/facilitator/workshops/99999999999999999999/results",
+    "/admin/accounts/2147483648",
+]
+
+
+def test_nul_bytes_and_huge_numbers_in_addresses_are_not_found(app):
+    add_user(app, "root", "admin")
+    client = app.test_client()
+    client.get("/lang/en")
+    login(client, "root")
+    token = csrf_token(client)
+    client.post("/start", data={"csrf_token": token})
+    for url in NOT_FOUND_URLS:
+        response = client.get(url)
+        assert response.status_code == 404, (url, response.status_code)
+        assert heading(response) == "Page not found", url
+    for url in [
+        "/quiz/99999999999999999999",
+        "/quiz/2147483648",
+        "/admin/accounts/2147483648/role",
+    ]:
+        response = client.post(url, data={"csrf_token": token, "choice": "a"})
+        assert response.status_code == 404, (url, response.status_code)
+
+
+def test_nul_bytes_in_forms_get_a_message_and_change_nothing(app):
+    add_user(app, "root", "admin")
+    client = app.test_client()
+    client.get("/lang/en")
+    response = login(client, "ro\x00ot")
+    assert response.status_code == 422
+    assert "cannot contain" in page(response).get_text()
+    assert client.get("/admin/").status_code == 302
+    login(client, "root")
+    before = database_counts(app)
+    token = csrf_token(client)
+    response = client.post(
+        "/facilitator/workshops/new",
+        data={
+            "csrf_token": token,
+            "title": "Class\x00 10A",
+            "language": "en",
+            "topics": "warning-signs",
+            "question_count": "4",
+        },
+    )
+    assert response.status_code == 422
+    assert heading(response) == "Something was wrong with that request"
+    response = client.get("/admin/questions?q=a%00b")
+    assert response.status_code == 422
+    assert database_counts(app) == before

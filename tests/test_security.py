@@ -11,6 +11,7 @@ import socket
 
 import pytest
 from helpers import add_user, login, page, submit
+from werkzeug.routing import IntegerConverter
 
 from tipquiz.security import CONTENT_SECURITY_POLICY
 
@@ -24,7 +25,7 @@ def build(rule) -> str:
     values = dict(rule.defaults or {})
     for name in rule.arguments - set(values):
         converter = rule._converters.get(name)
-        values[name] = 1 if type(converter).__name__ == "IntegerConverter" else "x"
+        values[name] = 1 if isinstance(converter, IntegerConverter) else "x"
     return rule.build(values, append_unknown=False)[1]
 
 

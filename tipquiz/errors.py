@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from .db import get_session
@@ -56,7 +57,10 @@ def handle_csrf_error(_error: CSRFError):
 
 
 def handle_server_error(_error: Exception):
-    get_session().rollback()
+    try:
+        get_session().rollback()
+    except SQLAlchemyError:
+        get_session().invalidate()  # the connection itself is gone; the page must still show
     title, message = messages()[500]
     return _page(500, title, message)
 
