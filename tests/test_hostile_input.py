@@ -262,3 +262,68 @@ def test_nul_bytes_in_forms_get_a_message_and_change_nothing(app):
     response = client.get("/admin/questions?q=a%00b")
     assert response.status_code == 422
     assert database_counts(app) == before
+
+
+# YAML the parser chokes on, reported like any other bank error --------------------------------
+
+CHOKING_YAML = {
+    "deep nesting": "key: x\nquestions:\n  - " + "[" * 50_000 + "\n",
+    "deep mappings": "key: x\n" + "".join("  " * i + "a:\n" for i in range(600)),
+    "a list as a key": "key: x\n? [a]\n: b\n",
+    "a mapping as a key": "key: x\n? {a: 1}\n: b\n",
+}
+
+
+def test_yaml_that_chokes_the_parser_is_reported_with_file_and_line():
+    for what, text in CHOKING_YAML.items():
+        try:
+            read_bank_files({"sources.yaml": SOURCES, "signs.yaml": text})
+        except BankInvalid as exc:
+            assert exc.errors, what
+            assert [e.file for e in exc.errors] == ["signs.yaml"], what
+            assert all(e.line >= 2 for e in exc.errors), (what, [str(e) for e in exc.errors])
+        else:
+            raise AssertionError(f"{what} was accepted")
+
+
+def test_flask_bank_check_reports_choking_yaml_without_a_traceback(runner, tmp_path):
+    for number, text in enumerate(CHOKING_YAML.values()):
+        folder = tmp_path / str(number)
+        folder.mkdir()
+        (folder / "sources.yaml").write_text(SOURCES, encoding="utf-8")
+        (folder / "signs.yaml").write_text(text, encoding="utf-8")
+        result = runner.invoke(args=["bank", "check", "--dir", str(folder)])
+        assert result.exit_code == 1, result.output
+        assert isinstance(result.exception, SystemExit), repr(result.exception)
+        assert "signs.yaml:" in result.output
+        assert "Traceback" not in result.output
+
+
+def test_the_web_import_reports_choking_yaml_and_changes_nothing(app):
+    from test_admin_bank import upload
+
+    add_user(app, "root", "admin")
+    client = app.test_client()
+    client.get("/lang/en")
+    login(client, "root")
+    before = database_counts(app)
+    for text in CHOKING_YAML.values():
+        response = upload(client, [("signs.yaml", text.encode("utf-8"))])
+        assert response.status_code == 422
+        assert "signs.yaml" in page(response).get_text()
+    assert database_counts(app) == before
+
+
+def test_the_file_cap_counts_plain_yaml_parts_of_one_upload(app):
+    from test_admin_bank import upload
+
+    add_user(app, "root", "admin")
+    client = app.test_client()
+    client.get("/lang/en")
+    login(client, "root")
+    before = database_counts(app)
+    parts = [(f"topic-{n}.yaml", b"key: x\n") for n in range(101)]
+    response = upload(client, parts)
+    assert response.status_code == 422
+    assert "more than 100 files" in page(response).get_text()
+    assert database_counts(app) == before
