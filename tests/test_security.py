@@ -10,7 +10,7 @@ import re
 import socket
 
 import pytest
-from helpers import add_user, login, page, submit
+from helpers import TEST_PASSWORD, _password_hash, add_user, login, page, submit
 from werkzeug.routing import IntegerConverter
 
 from tipquiz.security import CONTENT_SECURITY_POLICY
@@ -213,3 +213,122 @@ if redis_answers():
         assert statuses == [200, 200, 200, 429]
         assert redis.Redis.from_url(store).dbsize() > 0
         redis.Redis.from_url(store).flushdb()
+
+
+def change_own_password(client, current: str, new: str):
+    """Fill in the password form of the signed-in account (the header's sign-out form is first)."""
+    soup = page(client.get("/account/password"))
+    form = soup.find("main").find("form", method="post")
+    token = form.find("input", attrs={"name": "csrf_token"})["value"]
+    data = {"csrf_token": token, "current": current, "new": new, "confirm": new}
+    return client.post("/account/password", data=data)
+
+
+# Sign-in guessing: limited per address and per name-and-address, never a lockout button ------
+
+ATTACKER = {"REMOTE_ADDR": "203.0.113.9"}
+OWNER = {"REMOTE_ADDR": "198.51.100.7"}
+
+
+class FakeClock:
+    """The rate limiter's clock, moved forward by hand instead of waiting."""
+
+    def __init__(self, monkeypatch):
+        import limits.storage.memory as memory
+
+        self.now = 1_000_000.0
+        monkeypatch.setattr(memory, "time", self)
+
+    def time(self) -> float:
+        return self.now
+
+
+def attempt(app, address: dict, username: str, password: str) -> int:
+    client = app.test_client()
+    client.environ_base.update(address)
+    return login(client, username, password).status_code
+
+
+def test_guessing_a_name_from_one_address_does_not_lock_its_owner_out(app):
+    add_user(app, "admin", "admin")
+    statuses = [attempt(app, ATTACKER, "admin", f"guess {i}") for i in range(15)]
+    assert statuses[:10] == [200] * 10
+    assert set(statuses[10:]) == {429}
+    assert attempt(app, OWNER, "admin", "wrong once") == 200
+    assert attempt(app, OWNER, "admin", TEST_PASSWORD) == 302
+
+
+def test_one_address_guessing_many_names_is_limited(app):
+    names = [f"user{i}" for i in range(40)]
+    statuses = [attempt(app, ATTACKER, name, "some guess") for name in names]
+    assert 429 in statuses
+    assert statuses.index(429) == 30
+    assert attempt(app, OWNER, "user0", "some guess") == 200, "other addresses are not affected"
+
+
+def test_delays_grow_as_guessing_goes_on(app, monkeypatch):
+    clock = FakeClock(monkeypatch)
+    add_user(app, "lan", "facilitator")
+
+    def burst(count: int) -> list[int]:
+        return [attempt(app, ATTACKER, "lan", "guess") for _ in range(count)]
+
+    assert burst(11) == [200] * 10 + [429]
+    clock.now += 61
+    assert burst(11) == [200] * 10 + [429], "a minute later: ten more tries"
+    clock.now += 61
+    assert burst(1) == [429], "after twenty failures the wait is an hour"
+    clock.now += 3600
+    assert burst(1) == [200]
+
+
+def test_a_successful_sign_in_does_not_count_as_a_guess(app):
+    add_user(app, "hoa", "facilitator")
+    assert [attempt(app, OWNER, "hoa", TEST_PASSWORD) for _ in range(15)] == [302] * 15
+
+
+# Sign-in timing: the same work whether or not the name exists ---------------------------------
+
+
+def test_sign_in_checks_a_password_hash_whether_or_not_the_name_exists(app, monkeypatch):
+    import tipquiz.accounts
+
+    add_user(app, "lan", "facilitator")
+    add_user(app, "gone", "facilitator", active=False)
+    real = tipquiz.accounts.check_password_hash
+    checked: list[str] = []
+
+    def counting(stored_hash: str, password: str) -> bool:
+        checked.append(stored_hash)
+        return real(stored_hash, password)
+
+    monkeypatch.setattr(tipquiz.accounts, "check_password_hash", counting)
+    for name in ("lan", "nobody", "gone", "lan"):
+        checked.clear()
+        attempt(app, OWNER, name, "not the password")
+        assert len(checked) == 1, name
+        assert checked[0].split("$")[0] == _password_hash().split("$")[0], "same cost"
+
+
+# Changing one's own password is audited -------------------------------------------------------
+
+
+def test_changing_ones_own_password_writes_an_audit_entry(app):
+    from sqlalchemy import select
+
+    from tipquiz.db import get_session
+    from tipquiz.models import AuditEntry
+
+    user_id = add_user(app, "lan", "facilitator")
+    client = app.test_client()
+    client.get("/lang/en")
+    login(client, "lan")
+    new = "a brand new password"
+    response = change_own_password(client, TEST_PASSWORD, new)
+    assert response.status_code == 302
+    with app.app_context():
+        entries = get_session().scalars(select(AuditEntry)).all()
+    assert [(e.action, e.entity, e.entity_key, e.user_id) for e in entries] == [
+        ("change_password", "account", "lan", user_id)
+    ]
+    assert new not in str([(e.old, e.new) for e in entries])

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from flask import (
     Blueprint,
     Flask,
+    Response,
     abort,
     current_app,
     flash,
@@ -21,13 +22,14 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from .accounts import MIN_PASSWORD
+from .accounts import MIN_PASSWORD, change_own_password, verify_sign_in
 from .db import get_session
 from .extensions import limiter, login_manager
 from .i18n import safe_next
@@ -72,20 +74,37 @@ def find_user(username: str) -> User | None:
     )
 
 
-def login_limit_key() -> str:
-    return (request.form.get("username") or "").strip().lower()[:64] or "-"
+def address_and_name() -> str:
+    """Guesses at one name from one address; the owner signing in elsewhere is not counted."""
+    name = (request.form.get("username") or "").strip().lower()[:64]
+    return f"{get_remote_address()}/{name}"
 
 
+def sign_in_failed(response: Response) -> bool:
+    """Only refused sign-ins count towards the limits; a success redirects."""
+    return response.status_code != 302
+
+
+# Limits count failures only, per address and per name-and-address, over a minute, an hour and
+# a day, so the wait grows as guessing goes on. None counts per name alone: that would let
+# anyone lock an account's owner out by guessing at its name.
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"])
 @limiter.limit(
-    lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"], key_func=login_limit_key
+    lambda: current_app.config["RATELIMIT_LOGIN_ADDRESS"],
+    methods=["POST"],
+    deduct_when=sign_in_failed,
+)
+@limiter.limit(
+    lambda: current_app.config["RATELIMIT_LOGIN"],
+    methods=["POST"],
+    key_func=address_and_name,
+    deduct_when=sign_in_failed,
 )
 def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = find_user(form.username.data)
-        if user is not None and user.active and user.check_password(form.password.data):
+        if verify_sign_in(user, form.password.data):
             login_user(user)
             return redirect(safe_next(request.args.get("next"), home_for(user)))
         form.password.errors.append(_("That name and password do not match an active account."))
@@ -107,7 +126,7 @@ def change_password():
         if not current_user.check_password(form.current.data):
             form.current.errors.append(_("That is not your current password."))
         else:
-            current_user.password = form.new.data
+            change_own_password(get_session(), current_user, form.new.data)
             get_session().commit()
             flash(_("Your password is changed."))
             return redirect(home_for(current_user))

@@ -12,6 +12,7 @@ from flask.cli import AppGroup
 from sqlalchemy import func, select
 
 from . import migrate
+from .accounts import USERNAME_PATTERN
 from .bank import BankInvalid, read_bank, write_bank
 from .bank_store import export_bank, import_bank
 from .db import get_engine, get_session
@@ -129,17 +130,31 @@ def users_create(username: str, role: str, password: str | None) -> None:
 
 
 @users_cli.command("ensure-admin")
-def users_ensure_admin() -> None:
-    """On first start, when there is no account at all, create an admin and print its password."""
+@click.option(
+    "--username",
+    default="admin",
+    show_default=True,
+    help="Name of the first admin; `ADMIN=name make run` passes it on.",
+)
+def users_ensure_admin(username: str) -> None:
+    """On first start, when there is no account at all, create an admin and print its password.
+
+    A name of one's own is one less thing for someone guessing at sign-in to know.
+    """
+    if not USERNAME_PATTERN.match(username):
+        raise click.BadParameter(
+            "use 2 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit.",
+            param_hint="--username",
+        )
     session = get_session()
     if session.scalar(select(func.count(User.id))):
         return
     password = secrets.token_urlsafe(12)
-    session.add(User(username="admin", role="admin", password=password))
+    session.add(User(username=username, role="admin", password=password))
     session.commit()
     click.echo("=" * 60)
     click.echo("First start: an admin account was created. It is shown only now.")
-    click.echo("  username: admin")
+    click.echo(f"  username: {username}")
     click.echo(f"  password: {password}")
     click.echo("Sign in at /login and change it under 'Change password'.")
     click.echo("=" * 60)

@@ -23,7 +23,9 @@ def default_settings(instance_path: Path) -> dict[str, Any]:
         "QUESTION_BANK_DIR": str(Path(__file__).resolve().parent.parent / "questions"),
         "RATELIMIT_STORAGE_URL": "memory://",
         "RATELIMIT_ANSWERS": "60 per minute",
-        "RATELIMIT_LOGIN": "10 per minute",
+        # Failed sign-ins per name from one address, and per address whatever the name.
+        "RATELIMIT_LOGIN": "10 per minute; 20 per hour; 50 per day",
+        "RATELIMIT_LOGIN_ADDRESS": "30 per minute; 100 per hour; 300 per day",
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "MAX_FORM_MEMORY_SIZE": 512 * 1024,
         "PERMANENT_SESSION_LIFETIME": timedelta(days=30),
