@@ -332,3 +332,68 @@ def test_changing_ones_own_password_writes_an_audit_entry(app):
         ("change_password", "account", "lan", user_id)
     ]
     assert new not in str([(e.old, e.new) for e in entries])
+
+
+# Join codes: guessing is limited and a closed workshop's code stops answering ------------------
+
+
+def test_looking_up_join_codes_is_rate_limited_per_address(database_url, bank):
+    from conftest import make_app
+
+    app = make_app(database_url, RATELIMIT_JOIN="5 per minute")
+    statuses = [attempt_join(app, ATTACKER, f"/j/ABCD{n}{n}") for n in range(2, 9)]
+    assert statuses == [404] * 5 + [429] * 2
+    assert attempt_join(app, OWNER, "/j/ABCD22") == 404, "another address is not affected"
+
+
+def attempt_join(app, address: dict, url: str) -> int:
+    client = app.test_client()
+    client.environ_base.update(address)
+    return client.get(url).status_code
+
+
+def test_a_closed_workshops_code_stops_answering_after_thirty_days(app):
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from tipquiz import workshops
+    from tipquiz.db import get_session
+    from tipquiz.models import User, Workshop, utcnow
+
+    add_user(app, "lan")
+    with app.app_context():
+        db = get_session()
+        owner = db.scalar(select(User))
+        found = workshops.create_workshop(
+            db,
+            owner=owner,
+            title="Lớp 10A",
+            locale="en",
+            topic_keys=["warning-signs"],
+            question_count=4,
+        )
+        code = found.code
+        workshops.close_workshop(db, found)
+        assert found.closed_at is not None
+
+    def closed_days_ago(days: int) -> None:
+        with app.app_context():
+            db = get_session()
+            db.scalar(select(Workshop)).closed_at = utcnow() - timedelta(days=days)
+            db.commit()
+
+    phone = app.test_client()
+    phone.get("/lang/en")
+    closed_days_ago(29)
+    assert phone.get(f"/j/{code}").status_code == 410
+    closed_days_ago(31)
+    response = phone.get(f"/j/{code}")
+    assert response.status_code == 404
+    assert "No workshop has the code" in page(response).get_text()
+    token = page(phone.get("/")).find("input", attrs={"name": "csrf_token"})["value"]
+    assert phone.post(f"/j/{code}", data={"csrf_token": token}).status_code == 404
+    with app.app_context():
+        db = get_session()
+        workshops.reopen_workshop(db, db.scalar(select(Workshop)))
+    assert phone.get(f"/j/{code}").status_code == 200, "reopened, the code works again"

@@ -62,6 +62,7 @@ def change_own_password(session: Session, user: User, password: str) -> None:
     """The account's owner sets a new password; the audit log notes that it changed."""
     check_password(password)
     user.password = password
+    user.end_sessions()
     audit.record(
         session,
         user_id=user.id,
@@ -140,6 +141,7 @@ def set_active(session: Session, *, actor_id: int | None, user: User, active: bo
         _refuse_if_last_admin(session, user)
     old = snapshot(user)
     user.active = active
+    user.end_sessions()  # switched back on, it still needs its password: no old cookie works
     audit.record(
         session,
         user_id=actor_id,
@@ -175,6 +177,7 @@ def reset_password(session: Session, *, actor_id: int | None, user: User) -> str
     """Give the account a new made-up password and return it, to be shown once."""
     password = make_password()
     user.password = password
+    user.end_sessions()
     audit.record(
         session,
         user_id=actor_id,

@@ -18,17 +18,19 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
-from wtforms import PasswordField, StringField, SubmitField
+from wtforms import BooleanField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from . import staff_sessions
 from .accounts import MIN_PASSWORD, change_own_password, verify_sign_in
 from .db import get_session
 from .extensions import limiter, login_manager
@@ -41,6 +43,7 @@ bp = Blueprint("auth", __name__)
 class LoginForm(FlaskForm):
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    remember = BooleanField(_l("Keep me signed in on this device for 30 days"))
     submit = SubmitField(_l("Sign in"))
 
 
@@ -61,11 +64,18 @@ class PasswordForm(FlaskForm):
 
 
 def load_user(user_id: str) -> User | None:
-    """The signed-in account; a deactivated one is signed out at its next request."""
-    if not user_id.isdigit():
+    """The signed-in account, if the cookie's session version is still the account's own.
+
+    A deactivated account, or a cookie from before a sign-out, a password change or a reset,
+    is signed out at its next request.
+    """
+    found = staff_sessions.parse_session_id(user_id)
+    if found is None:
         return None
-    user = get_session().get(User, int(user_id))
-    return user if user is not None and user.active else None
+    user = get_session().get(User, found[0])
+    if user is None or not user.active or user.session_version != found[1]:
+        return None
+    return user
 
 
 def find_user(username: str) -> User | None:
@@ -105,7 +115,7 @@ def login():
     if form.validate_on_submit():
         user = find_user(form.username.data)
         if verify_sign_in(user, form.password.data):
-            login_user(user)
+            staff_sessions.sign_in(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next"), home_for(user)))
         form.password.errors.append(_("That name and password do not match an active account."))
     return render_template("auth/login.html", form=form)
@@ -113,7 +123,11 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    logout_user()
+    """Sign out here and wherever else this account is signed in, copies of the cookie too."""
+    if current_user.is_authenticated:
+        current_user.end_sessions()
+        get_session().commit()
+    staff_sessions.sign_out()
     flash(_("You are signed out."))
     return redirect(url_for("participant.home"))
 
@@ -126,8 +140,11 @@ def change_password():
         if not current_user.check_password(form.current.data):
             form.current.errors.append(_("That is not your current password."))
         else:
-            change_own_password(get_session(), current_user, form.new.data)
+            user = current_user._get_current_object()
+            change_own_password(get_session(), user, form.new.data)
             get_session().commit()
+            # Every other session has ended; this one goes on under the new session version.
+            staff_sessions.sign_in(user, remember=bool(session.get(staff_sessions.REMEMBER_KEY)))
             flash(_("Your password is changed."))
             return redirect(home_for(current_user))
     return render_template("auth/password.html", form=form)
@@ -156,3 +173,4 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to open that page.")
     login_manager.session_protection = "basic"
+    staff_sessions.init_app(app)

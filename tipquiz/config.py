@@ -24,6 +24,8 @@ def default_settings(instance_path: Path) -> dict[str, Any]:
         "RATELIMIT_STORAGE_URL": "memory://",
         "RATELIMIT_ANSWERS": "60 per minute",
         # Failed sign-ins per name from one address, and per address whatever the name.
+        # Join-code look-ups per address: a whole class may share one address.
+        "RATELIMIT_JOIN": "300 per minute",
         "RATELIMIT_LOGIN": "10 per minute; 20 per hour; 50 per day",
         "RATELIMIT_LOGIN_ADDRESS": "30 per minute; 100 per hour; 300 per day",
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,

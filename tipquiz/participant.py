@@ -33,7 +33,7 @@ from .models import Attempt, AttemptQuestion, Question, QuestionRevision, Source
 from .quiz import InvalidAnswer
 from .scoring import topic_scores
 from .security import attempt_key
-from .workshops import CODE_ALPHABET
+from .workshops import CODE_ALPHABET, code_expired
 
 bp = Blueprint("participant", __name__)
 
@@ -120,7 +120,7 @@ def find_workshop(code: str) -> Workshop:
     workshop = None
     if CODE_PATTERN.match(code):
         workshop = get_session().scalar(select(Workshop).where(Workshop.code == code))
-    if workshop is None:
+    if workshop is None or code_expired(workshop):
         abort(
             404,
             description=_(
@@ -130,7 +130,13 @@ def find_workshop(code: str) -> Workshop:
     return workshop
 
 
+def join_limit() -> str:
+    """Looking codes up is limited per address, so that they cannot be found by guessing."""
+    return current_app.config["RATELIMIT_JOIN"]
+
+
 @bp.get("/j/<code>")
+@limiter.limit(join_limit)
 def workshop(code: str):
     found = find_workshop(code)
     if code != found.code:
@@ -148,7 +154,7 @@ def joining_locale(found: Workshop) -> str:
 
 
 @bp.post("/j/<code>")
-@limiter.limit("300 per minute")
+@limiter.limit(join_limit)
 def join_workshop(code: str):
     found = find_workshop(code)
     if not found.is_open:
