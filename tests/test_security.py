@@ -397,3 +397,22 @@ def test_a_closed_workshops_code_stops_answering_after_thirty_days(app):
         db = get_session()
         workshops.reopen_workshop(db, db.scalar(select(Workshop)))
     assert phone.get(f"/j/{code}").status_code == 200, "reopened, the code works again"
+
+
+def test_the_file_store_shares_counts_between_processes_and_windows_expire(tmp_path, monkeypatch):
+    """Two stores on one file stand for two worker processes."""
+    import tipquiz.ratelimit_store as store
+
+    clock = type("Clock", (), {"now": 5_000.0, "time": lambda self: self.now})()
+    monkeypatch.setattr(store, "time", clock)
+    url = f"sqlite:///{tmp_path / 'limits.sqlite'}"
+    first, second = store.SQLiteStorage(url), store.SQLiteStorage(url)
+    assert [first.incr("k", 60), second.incr("k", 60), first.incr("k", 60)] == [1, 2, 3]
+    assert second.get("k") == 3 and first.get("other") == 0
+    assert second.get_expiry("k") == 5_060.0
+    clock.now += 61
+    assert first.get("k") == 0
+    assert second.incr("k", 60) == 1, "an expired window starts again from one"
+    first.clear("k")
+    assert second.get("k") == 0
+    assert first.check()

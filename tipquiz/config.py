@@ -21,7 +21,8 @@ def default_settings(instance_path: Path) -> dict[str, Any]:
         "DEFAULT_LOCALE": "vi",
         "QUESTIONS_PER_QUIZ": 12,
         "QUESTION_BANK_DIR": str(Path(__file__).resolve().parent.parent / "questions"),
-        "RATELIMIT_STORAGE_URL": "memory://",
+        # Shared by every worker process on this machine; Redis where several machines serve.
+        "RATELIMIT_STORAGE_URL": f"sqlite:///{instance_path / 'ratelimits.sqlite'}",
         "RATELIMIT_ANSWERS": "60 per minute",
         # Failed sign-ins per name from one address, and per address whatever the name.
         # Join-code look-ups per address: a whole class may share one address.

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from werkzeug.routing import IntegerConverter, UnicodeConverter
 
+from . import ratelimit_store  # noqa: F401 - registers the sqlite:// limits storage
 from .extensions import csrf, limiter
 
 CONTENT_SECURITY_POLICY = "; ".join(
