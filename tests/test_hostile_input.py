@@ -208,6 +208,7 @@ NOT_FOUND_URLS = [
     "/admin/topics/a%00b",
     "/admin/sources/a%00b",
     "/j/AB%00CDE",
+    "/lang/e%00n",
     "/quiz/2147483648",
     "/quiz/99999999999999999999",
     "/facilitator/workshops/2147483648",
@@ -327,3 +328,18 @@ def test_the_file_cap_counts_plain_yaml_parts_of_one_upload(app):
     assert response.status_code == 422
     assert "more than 100 files" in page(response).get_text()
     assert database_counts(app) == before
+
+
+def test_every_route_refuses_what_the_database_cannot_hold(app):
+    """Text and number parts of every address, present and future, use the safe converters."""
+    from werkzeug.routing import IntegerConverter, UnicodeConverter
+
+    from tipquiz.security import DatabaseIntConverter, TextConverter
+
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        for name, converter in rule._converters.items():
+            if type(converter) in (IntegerConverter, UnicodeConverter):
+                raise AssertionError(f"{rule.rule}: <{name}> uses a plain converter")
+            checked += isinstance(converter, DatabaseIntConverter | TextConverter)
+    assert checked >= 10

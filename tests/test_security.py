@@ -416,3 +416,7 @@ def test_the_file_store_shares_counts_between_processes_and_windows_expire(tmp_p
     first.clear("k")
     assert second.get("k") == 0
     assert first.check()
+    second.incr("LIMITER/203.0.113.9/participant.answer", 60)
+    raw = b"".join(p.read_bytes() for p in tmp_path.glob("limits.sqlite*"))
+    assert b"participant.answer" not in raw
+    assert b"203.0.113.9" not in raw, "addresses are not written to disk as they are"

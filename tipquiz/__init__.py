@@ -47,6 +47,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         security,
     )
 
+    security.init_converters(app)  # before any route is added
     db.init_app(app)
     i18n.init_app(app)
     security.init_app(app)

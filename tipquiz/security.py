@@ -95,12 +95,16 @@ def refuse_nul_bytes() -> None:
                 abort(422, description=_("A field cannot contain a NUL character. Remove it."))
 
 
-def init_app(app: Flask) -> None:
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["RATELIMIT_STORAGE_URL"])
-    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
+def init_converters(app: Flask) -> None:
+    """URL converters that refuse what the database cannot hold; routes added later use them."""
     app.url_map.converters["int"] = DatabaseIntConverter
     app.url_map.converters["default"] = TextConverter
     app.url_map.converters["string"] = TextConverter
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["RATELIMIT_STORAGE_URL"])
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     csrf.init_app(app)
     app.before_request(refuse_nul_bytes)
     limiter.init_app(app)
