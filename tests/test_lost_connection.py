@@ -106,3 +106,35 @@ def test_the_error_log_never_holds_a_participants_attempt_token(failing_app, cap
     assert response.status_code == 500
     assert "Exception on /quiz/1" in caplog.text, "the failure itself is logged"
     assert token not in caplog.text
+
+
+def test_a_database_that_is_gone_altogether_still_gets_staff_the_friendly_page(failing_app):
+    """Even the signed-in account cannot be loaded: the error page shows as to a visitor."""
+    from helpers import add_user, login
+
+    add_user(failing_app, "lan")
+    client = failing_app.test_client()
+    client.get("/lang/en")
+    assert login(client, "lan").status_code == 302
+    engine = get_engine(failing_app)
+
+    def refuse(*_args):
+        raise refusal
+
+    if engine.url.get_backend_name() == "postgresql":
+        import psycopg
+
+        refusal = psycopg.OperationalError("connection refused")
+    else:
+        import sqlite3
+
+        refusal = sqlite3.OperationalError("unable to open database file")
+    engine.dispose()
+    event.listen(engine, "do_connect", refuse)
+    try:
+        response = client.get("/facilitator/")
+    finally:
+        event.remove(engine, "do_connect", refuse)
+    assert response.status_code == 500
+    assert page(response).find("h1").get_text(strip=True) == "Something went wrong on our side"
+    assert client.get("/facilitator/").status_code == 200, "back once the database is"
