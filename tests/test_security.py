@@ -420,3 +420,13 @@ def test_the_file_store_shares_counts_between_processes_and_windows_expire(tmp_p
     raw = b"".join(p.read_bytes() for p in tmp_path.glob("limits.sqlite*"))
     assert b"participant.answer" not in raw
     assert b"203.0.113.9" not in raw, "addresses are not written to disk as they are"
+
+
+def test_addresses_of_one_ipv6_network_count_as_one(app):
+    """An IPv6 user holds a whole /64 network; hopping inside it buys no extra guesses."""
+    statuses = [
+        attempt(app, {"REMOTE_ADDR": f"2001:db8:1:2::{n:x}"}, f"user{n}", "some guess")
+        for n in range(31)
+    ]
+    assert statuses == [200] * 30 + [429]
+    assert attempt(app, {"REMOTE_ADDR": "2001:db8:1:3::1"}, "user0", "some guess") == 200

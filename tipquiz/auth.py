@@ -23,7 +23,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
@@ -33,7 +32,7 @@ from wtforms.validators import DataRequired, EqualTo, Length
 from . import staff_sessions
 from .accounts import MIN_PASSWORD, change_own_password, verify_sign_in
 from .db import get_session
-from .extensions import limiter, login_manager
+from .extensions import address_key, limiter, login_manager
 from .i18n import safe_next
 from .models import User
 
@@ -87,7 +86,7 @@ def find_user(username: str) -> User | None:
 def address_and_name() -> str:
     """Guesses at one name from one address; the owner signing in elsewhere is not counted."""
     name = (request.form.get("username") or "").strip().lower()[:64]
-    return f"{get_remote_address()}/{name}"
+    return f"{address_key()}/{name}"
 
 
 def sign_in_failed(response: Response) -> bool:

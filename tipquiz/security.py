@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from flask import Flask, Response, abort, request, session
 from flask_babel import gettext as _
-from flask_limiter.util import get_remote_address
 from werkzeug.routing import IntegerConverter, UnicodeConverter
 
 from . import ratelimit_store  # noqa: F401 - registers the sqlite:// limits storage
-from .extensions import csrf, limiter
+from .extensions import address_key, csrf, limiter
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -41,7 +40,7 @@ def add_security_headers(response: Response) -> Response:
 
 def attempt_key() -> str:
     """Answer limits count per attempt, not per address: a whole workshop may share one Wi-Fi."""
-    return session.get("attempt") or get_remote_address()
+    return session.get("attempt") or address_key()
 
 
 # The largest id or position a URL may name: what a 32-bit INTEGER column can hold.
