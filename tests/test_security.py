@@ -430,3 +430,17 @@ def test_addresses_of_one_ipv6_network_count_as_one(app):
     ]
     assert statuses == [200] * 30 + [429]
     assert attempt(app, {"REMOTE_ADDR": "2001:db8:1:3::1"}, "user0", "some guess") == 200
+
+
+def test_forwarded_addresses_count_only_behind_a_trusted_proxy(database_url, bank):
+    """A made-up X-Forwarded-For buys no extra guesses; behind a load balancer it is the client."""
+    from conftest import make_app
+
+    def guesses(app) -> list[int]:
+        return [
+            attempt(app, {**ATTACKER, "HTTP_X_FORWARDED_FOR": f"192.0.2.{n}"}, f"u{n}", "guess")
+            for n in range(31)
+        ]
+
+    assert guesses(make_app(database_url))[-1] == 429
+    assert guesses(make_app(database_url, TRUSTED_PROXIES=1)) == [200] * 31

@@ -38,6 +38,7 @@ def default_settings(instance_path: Path) -> dict[str, Any]:
         "SESSION_COOKIE_NAME": "tipquiz",
         "WTF_CSRF_TIME_LIMIT": None,
         "HTTPS": False,
+        "TRUSTED_PROXIES": 0,
     }
 
 

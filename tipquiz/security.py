@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, Response, abort, request, session
 from flask_babel import gettext as _
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, UnicodeConverter
 
 from . import ratelimit_store  # noqa: F401 - registers the sqlite:// limits storage
@@ -101,7 +102,19 @@ def init_converters(app: Flask) -> None:
     app.url_map.converters["string"] = TextConverter
 
 
+def trust_proxies(app: Flask) -> None:
+    """Behind ``TRUSTED_PROXIES`` load balancers, take the client's address and scheme from them.
+
+    Without it the rate limits would count every client behind a load balancer as one; with it
+    set where no proxy is, anyone could pick their own address, so it is off unless asked for.
+    """
+    hops = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+
+
 def init_app(app: Flask) -> None:
+    trust_proxies(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["RATELIMIT_STORAGE_URL"])
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     csrf.init_app(app)
