@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
+ADMIN ?= admin
 WORKERS ?= 2
 THREADS ?= 4
 CHROMIUM ?= /usr/bin/chromium
@@ -33,7 +34,7 @@ translations: $(MO_FILES)
 run: install translations
 	$(BIN)/flask --app tipquiz db upgrade
 	$(BIN)/flask --app tipquiz bank import
-	$(BIN)/flask --app tipquiz users ensure-admin
+	$(BIN)/flask --app tipquiz users ensure-admin --username $(ADMIN)
 	@echo "Serving on http://127.0.0.1:$(PORT)"
 	$(BIN)/gunicorn --workers $(WORKERS) --threads $(THREADS) --bind 127.0.0.1:$(PORT) \
 		--access-logformat '%(t)s "%(r)s" %(s)s %(b)s %(M)sms' --access-logfile - 'tipquiz:create_app()'

@@ -295,6 +295,8 @@ def run(
             TIPQUIZ_DATABASE_URL=url,
             TIPQUIZ_SECRET_KEY=secrets.token_urlsafe(32),
             TIPQUIZ_RATELIMIT_ANSWERS="1000 per minute",
+            # The same kind of shared store make run uses, but counts of this run only.
+            TIPQUIZ_RATELIMIT_STORAGE_URL=f"sqlite:///{workdir / 'ratelimits.sqlite'}",
             PYTHONPATH=str(ROOT),
         )
         processes = []

@@ -9,6 +9,7 @@ import pytest
 from conftest import make_app
 from helpers import TEST_PASSWORD, add_user, form_values, login, page, submit
 from sqlalchemy import func, select
+from werkzeug.routing import IntegerConverter
 
 from tipquiz.bank_store import import_bank
 from tipquiz.db import get_engine, get_session
@@ -23,7 +24,7 @@ def build(rule) -> str:
     values = {}
     for name in rule.arguments:
         converter = rule._converters.get(name)
-        values[name] = 1 if type(converter).__name__ == "IntegerConverter" else "x"
+        values[name] = 1 if isinstance(converter, IntegerConverter) else "x"
     return rule.build(values, append_unknown=False)[1]
 
 

@@ -105,3 +105,30 @@ def test_backup_copies_a_live_sqlite_database(tmp_path: Path):
     again = runner.invoke(args=["db", "backup", str(target)])
     assert again.exit_code != 0
     assert "exists already" in again.output
+
+
+def test_ensure_admin_takes_the_first_admins_name(app, runner):
+    refused = runner.invoke(args=["users", "ensure-admin", "--username", "no spaces"])
+    assert refused.exit_code != 0
+    result = runner.invoke(args=["users", "ensure-admin", "--username", "mai.anh"])
+    assert result.exit_code == 0, result.output
+    assert "username: mai.anh" in result.output
+    with app.app_context():
+        admins = get_session().scalars(select(User)).all()
+    assert [(u.username, u.role) for u in admins] == [("mai.anh", "admin")]
+
+
+def test_make_run_passes_the_admin_name_on():
+    """``ADMIN=name make run`` names the first account; without it the account is ``admin``."""
+    import subprocess
+
+    root = Path(__file__).resolve().parent.parent
+
+    def planned(*args: str) -> str:
+        found = subprocess.run(
+            ["make", "-n", "run", *args], cwd=root, capture_output=True, text=True, check=True
+        )
+        return next(line for line in found.stdout.splitlines() if "ensure-admin" in line)
+
+    assert planned("ADMIN=mai.anh").endswith("users ensure-admin --username mai.anh")
+    assert planned().endswith("users ensure-admin --username admin")

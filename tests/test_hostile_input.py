@@ -189,3 +189,157 @@ def test_refused_import_writes_nothing(app, runner, tmp_path):
         assert database_counts(app) == before
 
     import_broken()
+
+
+# Input the database cannot hold: NUL bytes and integers beyond 32 bits -------------------------
+
+
+def heading(response) -> str:
+    return page(response).find("h1").get_text(strip=True)
+
+
+def csrf_token(client) -> str:
+    return page(client.get("/")).find("input", attrs={"name": "csrf_token"})["value"]
+
+
+NOT_FOUND_URLS = [
+    "/learn/a%00b",
+    "/admin/questions/a%00b",
+    "/admin/topics/a%00b",
+    "/admin/sources/a%00b",
+    "/j/AB%00CDE",
+    "/lang/e%00n",
+    "/quiz/2147483648",
+    "/quiz/99999999999999999999",
+    "/facilitator/workshops/2147483648",
+    "/facilitator/workshops/99999999999999999999/results",
+    "/admin/accounts/2147483648",
+]
+
+
+def test_nul_bytes_and_huge_numbers_in_addresses_are_not_found(app):
+    add_user(app, "root", "admin")
+    client = app.test_client()
+    client.get("/lang/en")
+    login(client, "root")
+    token = csrf_token(client)
+    client.post("/start", data={"csrf_token": token})
+    for url in NOT_FOUND_URLS:
+        response = client.get(url)
+        assert response.status_code == 404, (url, response.status_code)
+        assert heading(response) == "Page not found", url
+    for url in [
+        "/quiz/99999999999999999999",
+        "/quiz/2147483648",
+        "/admin/accounts/2147483648/role",
+    ]:
+        response = client.post(url, data={"csrf_token": token, "choice": "a"})
+        assert response.status_code == 404, (url, response.status_code)
+
+
+def test_nul_bytes_in_forms_get_a_message_and_change_nothing(app):
+    add_user(app, "root", "admin")
+    client = app.test_client()
+    client.get("/lang/en")
+    response = login(client, "ro\x00ot")
+    assert response.status_code == 422
+    assert "cannot contain" in page(response).get_text()
+    assert client.get("/admin/").status_code == 302
+    login(client, "root")
+    before = database_counts(app)
+    token = csrf_token(client)
+    response = client.post(
+        "/facilitator/workshops/new",
+        data={
+            "csrf_token": token,
+            "title": "Class\x00 10A",
+            "language": "en",
+            "topics": "warning-signs",
+            "question_count": "4",
+        },
+    )
+    assert response.status_code == 422
+    assert heading(response) == "Something was wrong with that request"
+    response = client.get("/admin/questions?q=a%00b")
+    assert response.status_code == 422
+    assert database_counts(app) == before
+
+
+# YAML the parser chokes on, reported like any other bank error --------------------------------
+
+CHOKING_YAML = {
+    "deep nesting": "key: x\nquestions:\n  - " + "[" * 50_000 + "\n",
+    "deep mappings": "key: x\n" + "".join("  " * i + "a:\n" for i in range(600)),
+    "a list as a key": "key: x\n? [a]\n: b\n",
+    "a mapping as a key": "key: x\n? {a: 1}\n: b\n",
+}
+
+
+def test_yaml_that_chokes_the_parser_is_reported_with_file_and_line():
+    for what, text in CHOKING_YAML.items():
+        try:
+            read_bank_files({"sources.yaml": SOURCES, "signs.yaml": text})
+        except BankInvalid as exc:
+            assert exc.errors, what
+            assert [e.file for e in exc.errors] == ["signs.yaml"], what
+            assert all(e.line >= 2 for e in exc.errors), (what, [str(e) for e in exc.errors])
+        else:
+            raise AssertionError(f"{what} was accepted")
+
+
+def test_flask_bank_check_reports_choking_yaml_without_a_traceback(runner, tmp_path):
+    for number, text in enumerate(CHOKING_YAML.values()):
+        folder = tmp_path / str(number)
+        folder.mkdir()
+        (folder / "sources.yaml").write_text(SOURCES, encoding="utf-8")
+        (folder / "signs.yaml").write_text(text, encoding="utf-8")
+        result = runner.invoke(args=["bank", "check", "--dir", str(folder)])
+        assert result.exit_code == 1, result.output
+        assert isinstance(result.exception, SystemExit), repr(result.exception)
+        assert "signs.yaml:" in result.output
+        assert "Traceback" not in result.output
+
+
+def test_the_web_import_reports_choking_yaml_and_changes_nothing(app):
+    from test_admin_bank import upload
+
+    add_user(app, "root", "admin")
+    client = app.test_client()
+    client.get("/lang/en")
+    login(client, "root")
+    before = database_counts(app)
+    for text in CHOKING_YAML.values():
+        response = upload(client, [("signs.yaml", text.encode("utf-8"))])
+        assert response.status_code == 422
+        assert "signs.yaml" in page(response).get_text()
+    assert database_counts(app) == before
+
+
+def test_the_file_cap_counts_plain_yaml_parts_of_one_upload(app):
+    from test_admin_bank import upload
+
+    add_user(app, "root", "admin")
+    client = app.test_client()
+    client.get("/lang/en")
+    login(client, "root")
+    before = database_counts(app)
+    parts = [(f"topic-{n}.yaml", b"key: x\n") for n in range(101)]
+    response = upload(client, parts)
+    assert response.status_code == 422
+    assert "more than 100 files" in page(response).get_text()
+    assert database_counts(app) == before
+
+
+def test_every_route_refuses_what_the_database_cannot_hold(app):
+    """Text and number parts of every address, present and future, use the safe converters."""
+    from werkzeug.routing import IntegerConverter, UnicodeConverter
+
+    from tipquiz.security import DatabaseIntConverter, TextConverter
+
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        for name, converter in rule._converters.items():
+            if type(converter) in (IntegerConverter, UnicodeConverter):
+                raise AssertionError(f"{rule.rule}: <{name}> uses a plain converter")
+            checked += isinstance(converter, DatabaseIntConverter | TextConverter)
+    assert checked >= 10

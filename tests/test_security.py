@@ -10,7 +10,8 @@ import re
 import socket
 
 import pytest
-from helpers import add_user, login, page, submit
+from helpers import TEST_PASSWORD, _password_hash, add_user, login, page, submit
+from werkzeug.routing import IntegerConverter
 
 from tipquiz.security import CONTENT_SECURITY_POLICY
 
@@ -24,7 +25,7 @@ def build(rule) -> str:
     values = dict(rule.defaults or {})
     for name in rule.arguments - set(values):
         converter = rule._converters.get(name)
-        values[name] = 1 if type(converter).__name__ == "IntegerConverter" else "x"
+        values[name] = 1 if isinstance(converter, IntegerConverter) else "x"
     return rule.build(values, append_unknown=False)[1]
 
 
@@ -212,3 +213,234 @@ if redis_answers():
         assert statuses == [200, 200, 200, 429]
         assert redis.Redis.from_url(store).dbsize() > 0
         redis.Redis.from_url(store).flushdb()
+
+
+def change_own_password(client, current: str, new: str):
+    """Fill in the password form of the signed-in account (the header's sign-out form is first)."""
+    soup = page(client.get("/account/password"))
+    form = soup.find("main").find("form", method="post")
+    token = form.find("input", attrs={"name": "csrf_token"})["value"]
+    data = {"csrf_token": token, "current": current, "new": new, "confirm": new}
+    return client.post("/account/password", data=data)
+
+
+# Sign-in guessing: limited per address and per name-and-address, never a lockout button ------
+
+ATTACKER = {"REMOTE_ADDR": "203.0.113.9"}
+OWNER = {"REMOTE_ADDR": "198.51.100.7"}
+
+
+class FakeClock:
+    """The rate limiter's clock, moved forward by hand instead of waiting."""
+
+    def __init__(self, monkeypatch):
+        import limits.storage.memory as memory
+
+        self.now = 1_000_000.0
+        monkeypatch.setattr(memory, "time", self)
+
+    def time(self) -> float:
+        return self.now
+
+
+def attempt(app, address: dict, username: str, password: str) -> int:
+    client = app.test_client()
+    client.environ_base.update(address)
+    return login(client, username, password).status_code
+
+
+def test_guessing_a_name_from_one_address_does_not_lock_its_owner_out(app):
+    add_user(app, "admin", "admin")
+    statuses = [attempt(app, ATTACKER, "admin", f"guess {i}") for i in range(15)]
+    assert statuses[:10] == [200] * 10
+    assert set(statuses[10:]) == {429}
+    assert attempt(app, OWNER, "admin", "wrong once") == 200
+    assert attempt(app, OWNER, "admin", TEST_PASSWORD) == 302
+
+
+def test_one_address_guessing_many_names_is_limited(app):
+    names = [f"user{i}" for i in range(40)]
+    statuses = [attempt(app, ATTACKER, name, "some guess") for name in names]
+    assert 429 in statuses
+    assert statuses.index(429) == 30
+    assert attempt(app, OWNER, "user0", "some guess") == 200, "other addresses are not affected"
+
+
+def test_delays_grow_as_guessing_goes_on(app, monkeypatch):
+    clock = FakeClock(monkeypatch)
+    add_user(app, "lan", "facilitator")
+
+    def burst(count: int) -> list[int]:
+        return [attempt(app, ATTACKER, "lan", "guess") for _ in range(count)]
+
+    assert burst(11) == [200] * 10 + [429]
+    clock.now += 61
+    assert burst(11) == [200] * 10 + [429], "a minute later: ten more tries"
+    clock.now += 61
+    assert burst(1) == [429], "after twenty failures the wait is an hour"
+    clock.now += 3600
+    assert burst(1) == [200]
+
+
+def test_a_successful_sign_in_does_not_count_as_a_guess(app):
+    add_user(app, "hoa", "facilitator")
+    assert [attempt(app, OWNER, "hoa", TEST_PASSWORD) for _ in range(15)] == [302] * 15
+
+
+# Sign-in timing: the same work whether or not the name exists ---------------------------------
+
+
+def test_sign_in_checks_a_password_hash_whether_or_not_the_name_exists(app, monkeypatch):
+    import tipquiz.accounts
+
+    add_user(app, "lan", "facilitator")
+    add_user(app, "gone", "facilitator", active=False)
+    real = tipquiz.accounts.check_password_hash
+    checked: list[str] = []
+
+    def counting(stored_hash: str, password: str) -> bool:
+        checked.append(stored_hash)
+        return real(stored_hash, password)
+
+    monkeypatch.setattr(tipquiz.accounts, "check_password_hash", counting)
+    for name in ("lan", "nobody", "gone", "lan"):
+        checked.clear()
+        attempt(app, OWNER, name, "not the password")
+        assert len(checked) == 1, name
+        assert checked[0].split("$")[0] == _password_hash().split("$")[0], "same cost"
+
+
+# Changing one's own password is audited -------------------------------------------------------
+
+
+def test_changing_ones_own_password_writes_an_audit_entry(app):
+    from sqlalchemy import select
+
+    from tipquiz.db import get_session
+    from tipquiz.models import AuditEntry
+
+    user_id = add_user(app, "lan", "facilitator")
+    client = app.test_client()
+    client.get("/lang/en")
+    login(client, "lan")
+    new = "a brand new password"
+    response = change_own_password(client, TEST_PASSWORD, new)
+    assert response.status_code == 302
+    with app.app_context():
+        entries = get_session().scalars(select(AuditEntry)).all()
+    assert [(e.action, e.entity, e.entity_key, e.user_id) for e in entries] == [
+        ("change_password", "account", "lan", user_id)
+    ]
+    assert new not in str([(e.old, e.new) for e in entries])
+
+
+# Join codes: guessing is limited and a closed workshop's code stops answering ------------------
+
+
+def test_looking_up_join_codes_is_rate_limited_per_address(database_url, bank):
+    from conftest import make_app
+
+    app = make_app(database_url, RATELIMIT_JOIN="5 per minute")
+    statuses = [attempt_join(app, ATTACKER, f"/j/ABCD{n}{n}") for n in range(2, 9)]
+    assert statuses == [404] * 5 + [429] * 2
+    assert attempt_join(app, OWNER, "/j/ABCD22") == 404, "another address is not affected"
+
+
+def attempt_join(app, address: dict, url: str) -> int:
+    client = app.test_client()
+    client.environ_base.update(address)
+    return client.get(url).status_code
+
+
+def test_a_closed_workshops_code_stops_answering_after_thirty_days(app):
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from tipquiz import workshops
+    from tipquiz.db import get_session
+    from tipquiz.models import User, Workshop, utcnow
+
+    add_user(app, "lan")
+    with app.app_context():
+        db = get_session()
+        owner = db.scalar(select(User))
+        found = workshops.create_workshop(
+            db,
+            owner=owner,
+            title="Lớp 10A",
+            locale="en",
+            topic_keys=["warning-signs"],
+            question_count=4,
+        )
+        code = found.code
+        workshops.close_workshop(db, found)
+        assert found.closed_at is not None
+
+    def closed_days_ago(days: int) -> None:
+        with app.app_context():
+            db = get_session()
+            db.scalar(select(Workshop)).closed_at = utcnow() - timedelta(days=days)
+            db.commit()
+
+    phone = app.test_client()
+    phone.get("/lang/en")
+    closed_days_ago(29)
+    assert phone.get(f"/j/{code}").status_code == 410
+    closed_days_ago(31)
+    response = phone.get(f"/j/{code}")
+    assert response.status_code == 404
+    assert "No workshop has the code" in page(response).get_text()
+    token = page(phone.get("/")).find("input", attrs={"name": "csrf_token"})["value"]
+    assert phone.post(f"/j/{code}", data={"csrf_token": token}).status_code == 404
+    with app.app_context():
+        db = get_session()
+        workshops.reopen_workshop(db, db.scalar(select(Workshop)))
+    assert phone.get(f"/j/{code}").status_code == 200, "reopened, the code works again"
+
+
+def test_the_file_store_shares_counts_between_processes_and_windows_expire(tmp_path, monkeypatch):
+    """Two stores on one file stand for two worker processes."""
+    import tipquiz.ratelimit_store as store
+
+    clock = type("Clock", (), {"now": 5_000.0, "time": lambda self: self.now})()
+    monkeypatch.setattr(store, "time", clock)
+    url = f"sqlite:///{tmp_path / 'limits.sqlite'}"
+    first, second = store.SQLiteStorage(url), store.SQLiteStorage(url)
+    assert [first.incr("k", 60), second.incr("k", 60), first.incr("k", 60)] == [1, 2, 3]
+    assert second.get("k") == 3 and first.get("other") == 0
+    assert second.get_expiry("k") == 5_060.0
+    clock.now += 61
+    assert first.get("k") == 0
+    assert second.incr("k", 60) == 1, "an expired window starts again from one"
+    first.clear("k")
+    assert second.get("k") == 0
+    assert first.check()
+    second.incr("LIMITER/203.0.113.9/participant.answer", 60)
+    raw = b"".join(p.read_bytes() for p in tmp_path.glob("limits.sqlite*"))
+    assert b"participant.answer" not in raw
+    assert b"203.0.113.9" not in raw, "addresses are not written to disk as they are"
+
+
+def test_addresses_of_one_ipv6_network_count_as_one(app):
+    """An IPv6 user holds a whole /64 network; hopping inside it buys no extra guesses."""
+    statuses = [
+        attempt(app, {"REMOTE_ADDR": f"2001:db8:1:2::{n:x}"}, f"user{n}", "some guess")
+        for n in range(31)
+    ]
+    assert statuses == [200] * 30 + [429]
+    assert attempt(app, {"REMOTE_ADDR": "2001:db8:1:3::1"}, "user0", "some guess") == 200
+
+
+def test_forwarded_addresses_count_only_behind_a_trusted_proxy(database_url, bank):
+    """A made-up X-Forwarded-For buys no extra guesses; behind a load balancer it is the client."""
+    from conftest import make_app
+
+    def guesses(app) -> list[int]:
+        return [
+            attempt(app, {**ATTACKER, "HTTP_X_FORWARDED_FOR": f"192.0.2.{n}"}, f"u{n}", "guess")
+            for n in range(31)
+        ]
+
+    assert guesses(make_app(database_url))[-1] == 429
+    assert guesses(make_app(database_url, TRUSTED_PROXIES=1)) == [200] * 31

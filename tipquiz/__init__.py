@@ -50,6 +50,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         takeaway,
     )
 
+    security.init_converters(app)  # before any route is added
     db.init_app(app)
     i18n.init_app(app)
     messages.init_app(app)

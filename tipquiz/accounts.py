@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import re
 import secrets
+from functools import cache
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import audit
 from .bank import N_
@@ -44,6 +46,36 @@ def make_password() -> str:
 def find_account(session: Session, username: str) -> User | None:
     """Names are unique whatever their case, so "Lan" and "lan" are one account."""
     return session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash made like every real one, of a password nobody knows."""
+    return generate_password_hash(secrets.token_urlsafe(16))
+
+
+def verify_sign_in(user: User | None, password: str) -> bool:
+    """Whether this account, found by name or not, may sign in with this password.
+
+    A password hash is checked whatever the name was, against a made-up one when no account
+    has it, so the time a refusal takes does not tell which usernames exist.
+    """
+    matches = check_password_hash(user.password_hash if user else _dummy_hash(), password)
+    return matches and user is not None and user.active
+
+
+def change_own_password(session: Session, user: User, password: str) -> None:
+    """The account's owner sets a new password; the audit log notes that it changed."""
+    check_password(password)
+    user.password = password
+    user.end_sessions()
+    audit.record(
+        session,
+        user_id=user.id,
+        action="change_password",
+        entity="account",
+        entity_key=user.username,
+    )
 
 
 def snapshot(user: User) -> dict[str, object]:
@@ -121,6 +153,7 @@ def set_active(session: Session, *, actor_id: int | None, user: User, active: bo
         _refuse_if_last_admin(session, user)
     old = snapshot(user)
     user.active = active
+    user.end_sessions()  # switched back on, it still needs its password: no old cookie works
     audit.record(
         session,
         user_id=actor_id,
@@ -156,6 +189,7 @@ def reset_password(session: Session, *, actor_id: int | None, user: User) -> str
     """Give the account a new made-up password and return it, to be shown once."""
     password = make_password()
     user.password = password
+    user.end_sessions()
     audit.record(
         session,
         user_id=actor_id,

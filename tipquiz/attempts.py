@@ -163,7 +163,10 @@ def record_answer(session: Session, item: AttemptQuestion, chosen: list[str]) ->
         session.add(answer)
         session.flush()
         session.add_all(AnswerChoice(answer_id=answer.id, choice_id=cid) for cid in chosen_ids)
-        attempt = session.get(Attempt, item.attempt_id)
+        # Locked before counting: of two last answers arriving at once, the second waits for
+        # the first to commit and then counts both (FOR NO KEY UPDATE does not conflict with
+        # the key-share locks the answers' foreign keys take, so it cannot deadlock on them).
+        attempt = session.get(Attempt, item.attempt_id, with_for_update={"key_share": True})
         if attempt is not None and attempt.finished_at is None:
             done = answered_count(session, attempt)
             if done >= attempt.question_count:

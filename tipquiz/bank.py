@@ -221,8 +221,18 @@ class _DuplicateKey(Exception):
         self.key, self.line = key, line
 
 
+class _ComplexKey(Exception):
+    def __init__(self, line: int):
+        self.line = line
+
+
 class _LineLoader(yaml.SafeLoader):
     pass
+
+
+# Deeper than any bank file needs; PyYAML builds nested values recursively, and far deeper
+# nesting would exhaust Python's stack before anything could be checked.
+MAX_NESTING = 50
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> Node:
@@ -231,6 +241,8 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> Node:
     mapping.line = node.start_mark.line + 1
     mapping.key_lines = {}
     for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise _ComplexKey(key_node.start_mark.line + 1)
         key = loader.construct_object(key_node, deep=True)
         line = key_node.start_mark.line + 1
         if key in mapping:
@@ -249,6 +261,12 @@ def parse_yaml(text: str, file: str) -> tuple[Any, list[BankError]]:
         return yaml.load(text, Loader=_LineLoader), []  # noqa: S506 - SafeLoader subclass
     except _DuplicateKey as exc:
         return None, [BankError(file, exc.line, N_("duplicate field '%(key)s'"), {"key": exc.key})]
+    except _ComplexKey as exc:
+        return None, [BankError(file, exc.line, N_("a field name must be plain text"))]
+    except RecursionError:
+        line = too_deep_line(text)
+        message = N_("lists and fields are nested more than %(depth)s levels deep")
+        return None, [BankError(file, line, message, {"depth": MAX_NESTING})]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 1 if mark else 1
@@ -293,6 +311,26 @@ def yaml_problem(problem: str) -> tuple[str, dict[str, str]]:
         if found:
             return message, found.groupdict()
     return N_("not valid YAML: check the indentation, colons and quotation marks here"), {}
+
+
+def too_deep_line(text: str) -> int:
+    """The line where nesting first goes deeper than ``MAX_NESTING``.
+
+    Reading only the parser's events needs no recursion, so this works where loading failed.
+    """
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_NESTING:
+                    return event.start_mark.line + 1
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        return mark.line + 1 if mark else 1
+    return 1
 
 
 # --- checking -----------------------------------------------------------------------------

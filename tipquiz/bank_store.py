@@ -734,6 +734,13 @@ def _unzip(
             _add(inner, _decode(inner, content, errors), files, errors)
 
 
+def _too_many(name: str) -> BankError:
+    """More files than any bank has, whether in zips, as plain parts, or both together."""
+    return BankError(
+        name, 0, N_("the upload holds more than %(count)s files"), {"count": MAX_UPLOAD_FILES}
+    )
+
+
 def _too_big(name: str) -> BankError:
     return BankError(
         name,
@@ -763,6 +770,10 @@ def unpack_upload(uploads: Iterable[tuple[str, bytes]]) -> dict[str, str]:
     files: dict[str, str] = {}
     errors: list[BankError] = []
     budget = [MAX_UPLOAD_BYTES]
+    uploads = list(uploads)
+    plain = [name for name, _data in uploads if not name.lower().endswith(".zip")]
+    if len(plain) > MAX_UPLOAD_FILES:
+        raise UploadRefused([_too_many("-")])
     for raw_name, data in uploads:
         name = raw_name.replace("\\", "/").rsplit("/", 1)[-1]
         if name.lower().endswith(".zip"):
@@ -779,6 +790,8 @@ def unpack_upload(uploads: Iterable[tuple[str, bytes]]) -> dict[str, str]:
             )
     if not files and not errors:
         errors.append(BankError("-", 0, N_("the upload holds no .yaml file")))
+    if len(files) > MAX_UPLOAD_FILES:
+        errors.append(_too_many("-"))
     if errors:
         raise UploadRefused(errors)
     return files

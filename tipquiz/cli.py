@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 import sqlite3
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from flask.cli import AppGroup
 from sqlalchemy import func, select
 
 from . import accounts, migrate
+from .accounts import USERNAME_PATTERN
 from .bank import BankInvalid, read_bank, write_bank
 from .bank_store import export_bank, import_bank
 from .db import get_engine, get_session
@@ -131,17 +131,32 @@ def users_create(username: str, role: str, password: str | None) -> None:
 
 
 @users_cli.command("ensure-admin")
-def users_ensure_admin() -> None:
-    """On first start, when there is no account at all, create an admin and print its password."""
+@click.option(
+    "--username",
+    default="admin",
+    show_default=True,
+    help="Name of the first admin; `ADMIN=name make run` passes it on.",
+)
+def users_ensure_admin(username: str) -> None:
+    """On first start, when there is no account at all, create an admin and print its password.
+
+    A name of one's own is one less thing for someone guessing at sign-in to know.
+    """
+    if not USERNAME_PATTERN.match(username):
+        raise click.BadParameter(
+            "use 2 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit.",
+            param_hint="--username",
+        )
     session = get_session()
     if session.scalar(select(func.count(User.id))):
         return
-    password = secrets.token_urlsafe(12)
-    session.add(User(username="admin", role="admin", password=password))
+    _user, password = accounts.create_account(
+        session, actor_id=None, username=username, role="admin", password=None
+    )
     session.commit()
     click.echo("=" * 60)
     click.echo("First start: an admin account was created. It is shown only now.")
-    click.echo("  username: admin")
+    click.echo(f"  username: {username}")
     click.echo(f"  password: {password}")
     click.echo("Sign in at /login and change it under 'Change password'.")
     click.echo("=" * 60)

@@ -25,9 +25,14 @@ def default_settings(instance_path: Path) -> dict[str, Any]:
         "TIMEZONE": "Asia/Ho_Chi_Minh",
         "QUESTIONS_PER_QUIZ": 12,
         "QUESTION_BANK_DIR": str(Path(__file__).resolve().parent.parent / "questions"),
-        "RATELIMIT_STORAGE_URL": "memory://",
+        # Shared by every worker process on this machine; Redis where several machines serve.
+        "RATELIMIT_STORAGE_URL": f"sqlite:///{instance_path / 'ratelimits.sqlite'}",
         "RATELIMIT_ANSWERS": "60 per minute",
-        "RATELIMIT_LOGIN": "10 per minute",
+        # Failed sign-ins per name from one address, and per address whatever the name.
+        # Join-code look-ups per address: a whole class may share one address.
+        "RATELIMIT_JOIN": "300 per minute",
+        "RATELIMIT_LOGIN": "10 per minute; 20 per hour; 50 per day",
+        "RATELIMIT_LOGIN_ADDRESS": "30 per minute; 100 per hour; 300 per day",
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "MAX_FORM_MEMORY_SIZE": 512 * 1024,
         "PERMANENT_SESSION_LIFETIME": timedelta(days=30),
@@ -37,6 +42,7 @@ def default_settings(instance_path: Path) -> dict[str, Any]:
         "SESSION_COOKIE_NAME": "tipquiz",
         "WTF_CSRF_TIME_LIMIT": None,
         "HTTPS": False,
+        "TRUSTED_PROXIES": 0,
     }
 
 

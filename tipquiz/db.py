@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -20,6 +21,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     WAL lets participants' answers be written while the dashboard reads; the busy timeout makes
     concurrent writers from several worker processes wait for each other instead of failing.
     """
+    # Error messages and logs must not carry query parameters: they hold attempt tokens.
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"timeout": 30})
         engine = create_engine(url, **kwargs)
@@ -62,7 +65,21 @@ def get_session() -> Session:
 def close_session(_exc: BaseException | None = None) -> None:
     session = g.pop("db_session", None)
     if session is not None:
+        discard_session(session)
+
+
+def discard_session(session: Session) -> None:
+    """Roll back and close; a connection that died meanwhile is dropped, not raised.
+
+    Whatever the request had not committed is lost with the connection anyway, and what it
+    committed is safe, so the answer already made for the user stands instead of becoming a
+    bare server error from the WSGI server.
+    """
+    try:
         session.close()
+    except SQLAlchemyError:
+        current_app.logger.warning("A database connection was lost at the end of a request.")
+        session.invalidate()
 
 
 def init_app(app: Flask) -> None:

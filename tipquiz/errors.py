@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, g, render_template
 from flask_babel import gettext as _
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from .db import get_session
+from .extensions import login_manager
 
 
 def _page(status: int, title: str, message: str):
@@ -56,8 +59,17 @@ def handle_csrf_error(_error: CSRFError):
 
 
 def handle_server_error(_error: Exception):
-    get_session().rollback()
+    try:
+        get_session().rollback()
+    except SQLAlchemyError:
+        get_session().invalidate()  # the connection itself is gone; the page must still show
     title, message = messages()[500]
+    try:
+        current_user.is_authenticated  # noqa: B018 - loads the account, which needs the database
+    except SQLAlchemyError:
+        # The database is gone altogether: show the page as to a visitor who is not signed in,
+        # rather than fail here and leave the WSGI server to answer with a bare error.
+        g._login_user = login_manager.anonymous_user()
     return _page(500, title, message)
 
 

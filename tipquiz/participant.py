@@ -35,7 +35,7 @@ from .quiz import InvalidAnswer
 from .review import answer_review, on_results_page
 from .scoring import topic_scores
 from .security import attempt_key
-from .workshops import CODE_ALPHABET, after_round_open
+from .workshops import CODE_ALPHABET, after_round_open, code_expired
 
 bp = Blueprint("participant", __name__)
 
@@ -122,7 +122,7 @@ def find_workshop(code: str) -> Workshop:
     workshop = None
     if CODE_PATTERN.match(code):
         workshop = get_session().scalar(select(Workshop).where(Workshop.code == code))
-    if workshop is None:
+    if workshop is None or code_expired(workshop):
         abort(
             404,
             description=_(
@@ -132,7 +132,13 @@ def find_workshop(code: str) -> Workshop:
     return workshop
 
 
+def join_limit() -> str:
+    """Looking codes up is limited per address, so that they cannot be found by guessing."""
+    return current_app.config["RATELIMIT_JOIN"]
+
+
 @bp.get("/j/<code>")
+@limiter.limit(join_limit)
 def workshop(code: str):
     found = find_workshop(code)
     if code != found.code:
@@ -159,7 +165,7 @@ def joining_locale(found: Workshop) -> str:
 
 
 @bp.post("/j/<code>")
-@limiter.limit("300 per minute")
+@limiter.limit(join_limit)
 def join_workshop(code: str):
     found = find_workshop(code)
     if not found.is_open:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, request, session
-from flask_limiter.util import get_remote_address
+from flask import Flask, Response, abort, request, session
+from flask_babel import gettext as _
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter, UnicodeConverter
 
-from .extensions import csrf, limiter
+from . import ratelimit_store  # noqa: F401 - registers the sqlite:// limits storage
+from .extensions import address_key, csrf, limiter
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -38,12 +41,83 @@ def add_security_headers(response: Response) -> Response:
 
 def attempt_key() -> str:
     """Answer limits count per attempt, not per address: a whole workshop may share one Wi-Fi."""
-    return session.get("attempt") or get_remote_address()
+    return session.get("attempt") or address_key()
+
+
+# The largest id or position a URL may name: what a 32-bit INTEGER column can hold.
+MAX_URL_INT = 2**31 - 1
+
+
+def digits_up_to(limit: int) -> str:
+    """A regular expression for the decimal numbers from 0 to ``limit``, and no others."""
+    text = str(limit)
+    parts = [rf"\d{{1,{len(text) - 1}}}"] if len(text) > 1 else []
+    for i, digit in enumerate(text):
+        if digit != "0":
+            rest = len(text) - i - 1
+            parts.append(f"{text[:i]}[0-{int(digit) - 1}]" + (rf"\d{{{rest}}}" if rest else ""))
+    parts.append(text)
+    return "(?:" + "|".join(parts) + ")"
+
+
+class DatabaseIntConverter(IntegerConverter):
+    """``<int:...>`` that matches only numbers the database can compare with its columns.
+
+    A bigger number cannot name anything stored, so no route matches it at all (404), instead
+    of PostgreSQL refusing the query or SQLite overflowing. The bound is in the pattern, not
+    only in ``max``, so that a POST to such an address is 404 too rather than 405.
+    """
+
+    regex = digits_up_to(MAX_URL_INT)
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_URL_INT)
+        super().__init__(url_map, *args, **kwargs)
+
+
+class TextConverter(UnicodeConverter):
+    """Path parts without NUL: no key, code or name we store can hold one (PostgreSQL refuses)."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        super().__init__(url_map, *args, **kwargs)
+        self.regex = self.regex.replace("[^/]", "[^/\\x00]")
+
+
+def refuse_nul_bytes() -> None:
+    """Refuse form fields and query values holding a NUL byte, before any view stores them.
+
+    No text we keep can contain one; refusing it here, for every form at once, gives the
+    person a clear page instead of a database error and leaves nothing half-written.
+    """
+    for values in (request.args, request.form):
+        for key, value in values.items(multi=True):
+            if "\x00" in key or "\x00" in value:
+                abort(422, description=_("A field cannot contain a NUL character. Remove it."))
+
+
+def init_converters(app: Flask) -> None:
+    """URL converters that refuse what the database cannot hold; routes added later use them."""
+    app.url_map.converters["int"] = DatabaseIntConverter
+    app.url_map.converters["default"] = TextConverter
+    app.url_map.converters["string"] = TextConverter
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind ``TRUSTED_PROXIES`` load balancers, take the client's address and scheme from them.
+
+    Without it the rate limits would count every client behind a load balancer as one; with it
+    set where no proxy is, anyone could pick their own address, so it is off unless asked for.
+    """
+    hops = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def init_app(app: Flask) -> None:
+    trust_proxies(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["RATELIMIT_STORAGE_URL"])
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     csrf.init_app(app)
+    app.before_request(refuse_nul_bytes)
     limiter.init_app(app)
     app.after_request(add_security_headers)

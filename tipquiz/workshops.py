@@ -9,13 +9,14 @@ from __future__ import annotations
 import random
 import secrets
 from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .attempts import published_pool
-from .models import ROUNDS, Attempt, User, Workshop, WorkshopQuestion
+from .models import ROUNDS, Attempt, User, Workshop, WorkshopQuestion, utcnow
 from .quiz import build_quiz
 
 # No look-alikes: no I/1/L, no O/0. Codes are read aloud, projected and typed on phones.
@@ -24,6 +25,9 @@ CODE_LENGTH = 6
 CODE_TRIES = 10
 MIN_QUESTIONS = 4
 MAX_QUESTIONS = 30
+# A closed workshop's code answers "closed" this long, then "no such workshop", so that codes
+# of old workshops cannot be found by guessing.
+CODE_KEPT_AFTER_CLOSING = timedelta(days=30)
 
 
 class NotEnoughQuestions(ValueError):
@@ -104,12 +108,21 @@ def create_workshop(
 def close_workshop(session: Session, workshop: Workshop) -> None:
     """A closed workshop takes no new participants and no new answers; its results stay."""
     workshop.is_open = False
+    workshop.closed_at = utcnow()
     session.commit()
 
 
 def reopen_workshop(session: Session, workshop: Workshop) -> None:
     workshop.is_open = True
+    workshop.closed_at = None
     session.commit()
+
+
+def code_expired(workshop: Workshop, now: datetime | None = None) -> bool:
+    """Whether the workshop has been closed long enough for its code to stop answering."""
+    if workshop.is_open or workshop.closed_at is None:
+        return False
+    return (now or utcnow()) - workshop.closed_at > CODE_KEPT_AFTER_CLOSING
 
 
 def start_after_round(session: Session, workshop: Workshop) -> bool:
@@ -122,6 +135,7 @@ def start_after_round(session: Session, workshop: Workshop) -> bool:
         return False
     workshop.current_round = ROUNDS[-1]
     workshop.is_open = True
+    workshop.closed_at = None
     session.commit()
     return True
 

@@ -26,6 +26,8 @@ class User(UserMixin, Base):
     role: Mapped[str] = mapped_column(String(16), default="facilitator")
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Raised to end every session signed in before (see ``staff_sessions``).
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     @property
     def password(self) -> str:
@@ -37,6 +39,14 @@ class User(UserMixin, Base):
 
     def check_password(self, value: str) -> bool:
         return check_password_hash(self.password_hash, value)
+
+    def get_id(self) -> str:
+        """The id Flask-Login keeps in the cookie: with the session version it was signed in at."""
+        return f"{self.id}:{self.session_version or 0}"
+
+    def end_sessions(self) -> None:
+        """Sign this account out everywhere, at each session's next request."""
+        self.session_version = (self.session_version or 0) + 1
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts

@@ -33,6 +33,8 @@ class Workshop(Base):
     current_round: Mapped[str] = mapped_column(String(10), default="before")
     is_open: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When it was last closed: its code stops answering some time after (``workshops``).
+    closed_at: Mapped[datetime | None]
 
     owner: Mapped[User] = relationship()
     questions: Mapped[list[WorkshopQuestion]] = relationship(
