@@ -249,8 +249,16 @@ def counts_table(soup) -> dict[str, tuple[int, int, int]]:
     }
 
 
+def question_types(app, code: str) -> dict[int, str]:
+    """The type of each of a workshop's questions, by position."""
+    with app.app_context():
+        workshop = get_session().scalar(select(Workshop).where(Workshop.code == code))
+        return {wq.position: wq.question.current_revision.type for wq in workshop.questions}
+
+
 def test_results_show_counts_shares_and_the_wrong_answer_to_discuss(app, running):
-    lan, url, _code = running
+    lan, url, code = running
+    types = question_types(app, code)
     soup = page(lan.get(url + "/results"))
     assert counts_table(soup) == {"before": (6, 1, 5)}
 
@@ -269,7 +277,14 @@ def test_results_show_counts_shares_and_the_wrong_answer_to_discuss(app, running
         chart = section.find("svg", class_="chart")
         highlighted = chart.find_all("g", class_="most-chosen-wrong")
         assert len(highlighted) == 1
-        assert "▲ Most chosen wrong answer" in highlighted[0].get_text()
+        # In a message question the wrong choice is an innocent phrase the room tapped.
+        position = int(section["id"].removeprefix("question-"))
+        label = (
+            "▲ Innocent phrase tapped most"
+            if types[position] == "message"
+            else "▲ Most chosen wrong answer"
+        )
+        assert label in highlighted[0].get_text()
         assert highlighted[0].find("text", class_="value").get_text() == "40% (2)"
         for right in chart.find_all("g", class_="correct"):
             assert right.find("text", class_="value").get_text() == "60% (3)"
