@@ -43,7 +43,7 @@ def answer_in_own_session(app, item_id: int, errors: list, racing: threading.loc
         errors.append(exc)
 
 
-@pytest.mark.parametrize("database_url", POSTGRES, indirect=True)
+@pytest.mark.parametrize("backend", POSTGRES, indirect=True)
 def test_two_last_answers_at_once_finish_the_attempt(app):
     with app.app_context():
         session = get_session()

@@ -68,6 +68,7 @@ def change_own_password(session: Session, user: User, password: str) -> None:
     """The account's owner sets a new password; the audit log notes that it changed."""
     check_password(password)
     user.password = password
+    user.must_change_password = False
     user.end_sessions()
     audit.record(
         session,
@@ -107,8 +108,15 @@ def create_account(
         raise AccountRefused(N_("Unknown role %(role)s."), role=role)
     if password:
         check_password(password)
+    made_up = not password
     password = password or make_password()
-    user = User(username=username, role=role, active=True, password=password)
+    user = User(
+        username=username,
+        role=role,
+        active=True,
+        password=password,
+        must_change_password=made_up,
+    )
     try:
         # Two admins creating the same name at once: the database's unique index decides.
         with session.begin_nested():
@@ -189,6 +197,7 @@ def reset_password(session: Session, *, actor_id: int | None, user: User) -> str
     """Give the account a new made-up password and return it, to be shown once."""
     password = make_password()
     user.password = password
+    user.must_change_password = True
     user.end_sessions()
     audit.record(
         session,

@@ -7,6 +7,7 @@ password was wrong.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -115,6 +116,8 @@ def login():
         user = find_user(form.username.data)
         if verify_sign_in(user, form.password.data):
             staff_sessions.sign_in(user, remember=form.remember.data)
+            if user.must_change_password:
+                return redirect(url_for("auth.change_password"))
             return redirect(safe_next(request.args.get("next"), home_for(user)))
         form.password.errors.append(_("That name and password do not match an active account."))
     return render_template("auth/login.html", form=form)
@@ -146,7 +149,7 @@ def change_password():
             staff_sessions.sign_in(user, remember=bool(session.get(staff_sessions.REMEMBER_KEY)))
             flash(_("Your password is changed."))
             return redirect(home_for(current_user))
-    return render_template("auth/password.html", form=form)
+    return render_template("auth/password.html", form=form, first=current_user.must_change_password)
 
 
 def home_for(user: User) -> str:
@@ -156,9 +159,11 @@ def home_for(user: User) -> str:
 def role_guard(*roles: str) -> Callable[[], None]:
     """A ``before_request`` for a whole blueprint, so that no new route can be left open."""
 
-    def guard() -> None:
+    def guard() -> Any:
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
+        if current_user.must_change_password:
+            return redirect(url_for("auth.change_password"))
         if current_user.role not in roles:
             abort(403)
         return None

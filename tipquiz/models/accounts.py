@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Index, String, func
+from sqlalchemy import ForeignKey, Index, String, false, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -28,6 +28,9 @@ class User(UserMixin, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Raised to end every session signed in before (see ``staff_sessions``).
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # A password made up by the app was shown to someone else (an admin, a terminal): its owner
+    # chooses their own at the next sign-in before doing anything else.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     @property
     def password(self) -> str:
