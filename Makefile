@@ -10,7 +10,7 @@ CHROMIUM ?= /usr/bin/chromium
 CATALOGS := tipquiz/translations
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard $(CATALOGS)/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test lint format bench install install-dev translations messages browser clean
+.PHONY: run test lint format bench install install-dev translations messages browser redis clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,7 +40,7 @@ run: install translations
 		--access-logformat '%(t)s "%(r)s" %(s)s %(b)s %(M)sms' --access-logfile - 'tipquiz:create_app()'
 
 ## Run lint and the whole suite, on SQLite and, where it answers, on PostgreSQL.
-test: install-dev translations browser lint
+test: install-dev translations browser redis lint
 	$(BIN)/flask --app tipquiz bank check
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -57,6 +57,12 @@ browser:
 	@test -x $(CHROMIUM) || command -v chromium >/dev/null || \
 		{ (apt-get update -qq || sudo apt-get update -qq) && \
 		  (apt-get install -y -qq chromium || sudo apt-get install -y -qq chromium); }
+
+## Redis for the shared rate-limit tests (they start their own server where none answers).
+redis:
+	@command -v redis-server >/dev/null || \
+		{ (apt-get update -qq || sudo apt-get update -qq) && \
+		  (apt-get install -y -qq redis-server || sudo apt-get install -y -qq redis-server); }
 
 ## Extract interface strings and merge them into the vi and en catalogs (for developers).
 messages: install-dev

@@ -6,13 +6,11 @@ The route lists come from the app's URL map, so a route added later is covered t
 from __future__ import annotations
 
 import pytest
-from conftest import make_app
 from helpers import TEST_PASSWORD, add_user, form_values, login, page, submit
 from sqlalchemy import func, select
 from werkzeug.routing import IntegerConverter
 
-from tipquiz.bank_store import import_bank
-from tipquiz.db import get_engine, get_session
+from tipquiz.db import get_session
 from tipquiz.models import AuditEntry, Question, User
 
 
@@ -86,17 +84,6 @@ def test_a_deactivated_admin_is_signed_out_at_once(app):
     assert response.status_code == 302 and response.location.startswith("/login")
 
 
-@pytest.fixture
-def strict_app(database_url, bank):
-    """An app with CSRF protection switched on explicitly, as in production."""
-    app = make_app(database_url, WTF_CSRF_ENABLED=True)
-    with app.app_context():
-        import_bank(get_session(), bank)
-        get_session().commit()
-    yield app
-    get_engine(app).dispose()
-
-
 def counts(app) -> tuple[int, int, int]:
     with app.app_context():
         db = get_session()
@@ -107,8 +94,9 @@ def counts(app) -> tuple[int, int, int]:
         )
 
 
-def test_admin_forms_refuse_a_post_without_its_csrf_token(strict_app):
-    app = strict_app
+def test_admin_forms_refuse_a_post_without_its_csrf_token(app):
+    # The tests run with CSRF protection as in production; nothing switches it off.
+    assert app.config.get("WTF_CSRF_ENABLED", True) is True
     boss = add_user(app, "boss", "admin")
     other = add_user(app, "lan", "facilitator")
     client = app.test_client()

@@ -22,7 +22,6 @@ from pathlib import Path
 
 import pytest
 from helpers import _password_hash
-from test_security import redis_answers
 
 from tipquiz.db import make_engine
 from tipquiz.models import Base, User
@@ -88,13 +87,9 @@ def sign_in_attempts(port: int, count: int) -> list[int]:
     return statuses
 
 
-def storages() -> list[str]:
-    return ["default"] + (["redis://127.0.0.1:6379/15"] if redis_answers() else [])
-
-
 @pytest.mark.slow
-@pytest.mark.parametrize("storage", storages())
-def test_make_run_holds_the_sign_in_limit_across_its_workers(tmp_path, storage):
+@pytest.mark.parametrize("storage", ["default", "redis"])
+def test_make_run_holds_the_sign_in_limit_across_its_workers(tmp_path, storage, request):
     database = tmp_path / "served.sqlite"
     engine = make_engine(f"sqlite:///{database}")
     Base.metadata.create_all(engine)
@@ -114,8 +109,8 @@ def test_make_run_holds_the_sign_in_limit_across_its_workers(tmp_path, storage):
         "TIPQUIZ_RATELIMIT_KEY_PREFIX": f"test-{secrets.token_hex(8)}",
     }
     env.pop("TIPQUIZ_RATELIMIT_STORAGE_URL", None)
-    if storage != "default":
-        env["TIPQUIZ_RATELIMIT_STORAGE_URL"] = storage
+    if storage == "redis":
+        env["TIPQUIZ_RATELIMIT_STORAGE_URL"] = request.getfixturevalue("redis_url")
     command = make_run_server_command(port)
     assert "--workers" in command and int(command[command.index("--workers") + 1]) >= 2
     with (tmp_path / "server.log").open("w") as log:
