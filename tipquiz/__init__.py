@@ -36,7 +36,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from . import (
         admin,
-        admin_statistics,  # noqa: F401  (its routes hang on the admin blueprint)
         auth,
         cli,
         db,
