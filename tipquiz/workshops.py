@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .attempts import published_pool
+from .live import back_to_lobby
 from .models import ROUNDS, User, Workshop, WorkshopQuestion
 from .quiz import build_quiz
 
@@ -59,6 +60,8 @@ def create_workshop(
     locale: str,
     topic_keys: list[str],
     question_count: int,
+    mode: str = "self_paced",
+    time_limit: int | None = None,
     rng: random.Random | None = None,
     choose: Callable[[str], str] = secrets.choice,
 ) -> Workshop:
@@ -86,6 +89,8 @@ def create_workshop(
             question_count=len(question_ids),
             current_round=ROUNDS[0],
             is_open=True,
+            mode=mode,
+            time_limit=time_limit,
             questions=[
                 WorkshopQuestion(position=position, question_id=question_id)
                 for position, question_id in enumerate(question_ids, start=1)
@@ -122,7 +127,10 @@ def start_after_round(session: Session, workshop: Workshop) -> bool:
         return False
     workshop.current_round = ROUNDS[-1]
     workshop.is_open = True
+    if workshop.mode == "led":
+        back_to_lobby(workshop)
     session.commit()
+    session.refresh(workshop)
     return True
 
 

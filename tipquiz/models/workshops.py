@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .accounts import User
@@ -16,6 +16,10 @@ from .base import Base, utcnow
 from .content import Question
 
 ROUNDS = ("before", "after")
+# How the room moves: each phone at its own pace, or the facilitator opening question by question.
+MODES = ("self_paced", "led")
+# Where a facilitator-led room is (see ``tipquiz.live``).
+PHASES = ("lobby", "question", "reveal", "ended")
 
 
 class Workshop(Base):
@@ -31,6 +35,16 @@ class Workshop(Base):
     current_round: Mapped[str] = mapped_column(String(10), default="before")
     is_open: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Facilitator-led rooms: the state every phone and projector follows. It lives here, not in
+    # a process's memory, so that any server answers alike; ``live_version`` changes with every
+    # transition, which makes each one a compare-and-set (see ``tipquiz.live``).
+    mode: Mapped[str] = mapped_column(String(12), default="self_paced", server_default="self_paced")
+    phase: Mapped[str] = mapped_column(String(10), default="lobby", server_default="lobby")
+    live_position: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    opened_at: Mapped[datetime | None]
+    closes_at: Mapped[datetime | None]
+    time_limit: Mapped[int | None]
+    live_version: Mapped[int] = mapped_column(default=0, server_default=text("0"))
 
     owner: Mapped[User] = relationship()
     questions: Mapped[list[WorkshopQuestion]] = relationship(
