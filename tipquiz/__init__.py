@@ -41,8 +41,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         db,
         errors,
         facilitator,
+        follow,
         health,
         i18n,
+        lead,
         participant,
         security,
     )
@@ -57,5 +59,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(participant.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(facilitator.bp)
+    app.register_blueprint(follow.bp)
+    app.register_blueprint(lead.bp)
     app.register_blueprint(admin.bp)
     return app

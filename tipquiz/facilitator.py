@@ -43,6 +43,7 @@ from .charts import ChartWords, choice_chart, signed, topic_chart
 from .config import LOCALES
 from .db import get_session
 from .i18n import current_locale, translate_text
+from .live_forms import RoomFields
 from .models import Topic, Workshop
 from .participant import EmptyForm
 
@@ -81,7 +82,7 @@ class QuestionCountField(IntegerField):
             raise ValueError(_l("Enter the number of questions as a whole number.")) from exc
 
 
-class WorkshopForm(FlaskForm):
+class WorkshopForm(RoomFields, FlaskForm):
     title = StringField(
         _l("Title"),
         validators=[
@@ -337,6 +338,8 @@ def new_workshop():
             locale=form.language.data,
             topic_keys=form.topics.data,
             question_count=form.question_count.data,
+            mode=form.mode.data,
+            time_limit=form.time_limit.data,
         )
         flash(_("Workshop created. Its join code is %(code)s.", code=workshop.code))
         return redirect(url_for(".show_workshop", workshop_id=workshop.id))
