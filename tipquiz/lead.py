@@ -123,6 +123,7 @@ def screen(workshop: Workshop, back: str) -> dict[str, Any]:
         "next_action": state.next_action(now),
         "last": state.position >= state.question_count,
         "labels": step_labels(),
+        "round_names": facilitator.round_names(),
         "form": EmptyForm(),
         "back": back,
         "letters": live.letter,

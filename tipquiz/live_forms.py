@@ -7,7 +7,6 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField
 from wtforms.fields.choices import SelectChoice
@@ -41,11 +40,7 @@ class RoomFields:
     time_limit = SelectField(
         _l("Time limit per question, when facilitator-led"),
         choices=[SelectChoice(0, _l("No time limit"))]
-        + [
-            SelectChoice(s, lazy_ngettext("%(num)d second", "%(num)d seconds", s))
-            for s in TIME_LIMITS
-            if s
-        ],
+        + [SelectChoice(s, _l("%(num)d seconds", num=s)) for s in TIME_LIMITS if s],
         coerce=seconds_or_none,
         default=None,
         validate_choice=False,
