@@ -51,15 +51,17 @@ def join(app, code):
     return phone
 
 
-def take_step(client, workshop_id, label=None, back="projector"):
+def take_step(client, workshop_id, action=None, back="projector"):
     """Press the step button on the projector (or remote) as the facilitator would."""
     url = f"/lead/{workshop_id}" + ("/remote" if back == "remote" else "")
     soup = page(client.get(url))
     forms = soup.find_all("form", class_="step-form")
-    if label is None:
+    if action is None:
         form = soup.find("form", attrs={"data-next-step": True})
     else:
-        form = next(f for f in forms if f.find("button").get_text(strip=True).startswith(label))
+        form = next(
+            f for f in forms if f.find("input", attrs={"name": "action"})["value"] == action
+        )
     fields = {i["name"]: i["value"] for i in form.find_all("input", type="hidden")}
     return client.post(form["action"], data=fields), fields
 
@@ -126,7 +128,7 @@ def test_a_led_room_goes_from_lobby_to_question_reveal_next_and_end(app):
 
     take_step(lan, workshop_id)  # Next
     assert room(phone, code).find("form", class_="question")["action"].endswith("/answer/2")
-    take_step(lan, workshop_id, label="End")
+    take_step(lan, workshop_id, action="end")
     results = room(phone, code)
     assert results.find("section", class_="get-help") is not None
     assert results.find("article", class_="topic-score") is not None
@@ -178,7 +180,8 @@ def test_a_late_answer_is_refused_with_a_message_and_not_stored(app):
     take_step(lan, workshop_id)  # Reveal while the phone still shows the question
     late = phone.post(form["action"], data={"csrf_token": token, "choice": choice})
     assert late.status_code == 409
-    assert "closed" in page(late).find(class_="error").get_text()
+    message = page(late).find("p", class_="error", role="alert").get_text()
+    assert "đã đóng" in message, "a clear message, in the phone's language"
     ahead = phone.post(f"/follow/{code}/answer/3", data={"csrf_token": token, "choice": choice})
     assert ahead.status_code == 409
     assert phone.get("/quiz/2").location.endswith(f"/follow/{code}"), "no answering ahead"
@@ -296,7 +299,7 @@ def test_the_after_round_starts_in_the_lobby_and_phones_rejoin(app):
     code = code_of(app, workshop_id)
     phone = join(app, code)
     take_step(lan, workshop_id)
-    take_step(lan, workshop_id, label="End")
+    take_step(lan, workshop_id, action="end")
     url = f"/facilitator/workshops/{workshop_id}"
     submit(lan, url, action=f"/facilitator/workshops/{workshop_id}/after-round")
     assert phone.get(f"/follow/{code}").location.endswith(f"/j/{code}")

@@ -12,6 +12,9 @@ changes, the script loads the room page again; without JavaScript a Continue but
 from __future__ import annotations
 
 import json
+import time
+from dataclasses import dataclass
+from types import SimpleNamespace
 
 from flask import (
     Blueprint,
@@ -25,11 +28,23 @@ from flask import (
 )
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
 from . import attempts, live
-from .db import get_session
+from .db import get_engine, get_session
 from .extensions import limiter
-from .models import Attempt, AttemptQuestion, Topic, Workshop, utcnow
+from .models import (
+    Answer,
+    AnswerChoice,
+    Attempt,
+    AttemptQuestion,
+    Choice,
+    Question,
+    QuestionRevision,
+    Topic,
+    Workshop,
+    utcnow,
+)
 from .participant import (
     CODE_PATTERN,
     EmptyForm,
@@ -81,9 +96,97 @@ def room_attempt(workshop: Workshop) -> Attempt | None:
     return attempt
 
 
-def ordered_choices(item: AttemptQuestion) -> list:
-    by_key = {c.key: c for c in item.revision.choices}
-    return [by_key[k] for k in item.choice_order if k in by_key]
+@dataclass(frozen=True)
+class ShownChoice:
+    key: str
+    text: dict[str, str]
+    correct: bool
+
+
+@dataclass(frozen=True)
+class ShownQuestion:
+    """A question revision as the room page shows it: plain data, the same for every phone."""
+
+    type: str
+    scenario: dict[str, str] | None
+    prompt: dict[str, str]
+    explanation: dict[str, str]
+    choices: dict[str, ShownChoice]
+    topic: SimpleNamespace
+    sources: list[SimpleNamespace]
+
+
+# When the room moves on, every phone asks for the same question within a second: it is read
+# from the database once per process and kept a few seconds (an edit shows up after that).
+_SHOWN: dict[int, tuple[float, ShownQuestion]] = {}
+SHOWN_SECONDS = 10.0
+
+
+def shown_question(revision_id: int) -> ShownQuestion:
+    cached = _SHOWN.get(revision_id)
+    if cached is not None and time.monotonic() - cached[0] < SHOWN_SECONDS:
+        return cached[1]
+    question_of = joinedload(QuestionRevision.question)
+    revision = get_session().scalar(
+        select(QuestionRevision)
+        .where(QuestionRevision.id == revision_id)
+        .options(
+            selectinload(QuestionRevision.choices),
+            question_of.joinedload(Question.topic),
+            question_of.selectinload(Question.sources),
+        )
+    )
+    question = revision.question
+    shown = ShownQuestion(
+        type=revision.type,
+        scenario=question.scenario,
+        prompt=question.prompt,
+        explanation=question.explanation,
+        choices={c.key: ShownChoice(c.key, c.text, c.correct) for c in revision.choices},
+        topic=SimpleNamespace(key=question.topic.key, title=question.topic.title),
+        sources=[SimpleNamespace(url=s.url, publisher=s.publisher) for s in question.sources],
+    )
+    _SHOWN[revision_id] = (time.monotonic(), shown)
+    return shown
+
+
+@dataclass(frozen=True)
+class PhoneItem:
+    """This phone's side of the question: its choice order and its answer, if any."""
+
+    position: int
+    revision_id: int
+    choice_order: list[str]
+    answer: SimpleNamespace | None
+    picked: set[str]
+
+
+def phone_item(attempt: Attempt, position: int) -> PhoneItem | None:
+    db = get_session()
+    row = db.execute(
+        select(
+            AttemptQuestion.revision_id,
+            AttemptQuestion.choice_order,
+            Answer.id,
+            Answer.correct,
+        )
+        .outerjoin(Answer, Answer.item_id == AttemptQuestion.id)
+        .where(AttemptQuestion.attempt_id == attempt.id, AttemptQuestion.position == position)
+    ).one_or_none()
+    if row is None:
+        return None
+    revision_id, order, answer_id, correct = row
+    picked: set[str] = set()
+    if answer_id is not None:
+        picked = set(
+            db.scalars(
+                select(Choice.key)
+                .join(AnswerChoice, AnswerChoice.choice_id == Choice.id)
+                .where(AnswerChoice.answer_id == answer_id)
+            )
+        )
+    answer = SimpleNamespace(correct=correct) if answer_id is not None else None
+    return PhoneItem(position, revision_id, order, answer, picked)
 
 
 def render_room(
@@ -104,11 +207,13 @@ def render_room(
     }
     if phase == live.ENDED:
         return render_results(workshop, attempt, follow), status
-    item = None
+    item = shown = None
     if phase in (live.QUESTION, live.REVEAL) and state.position:
-        item = attempts.attempt_item(get_session(), attempt, state.position)
+        item = phone_item(attempt, state.position)
+    if item is not None:
+        shown = shown_question(item.revision_id)
     answer = item.answer if item else None
-    picked = {c.key for c in answer.choices} if answer else set(chosen or [])
+    picked = item.picked if answer else set(chosen or [])
     return (
         render_template(
             "follow/room.html",
@@ -117,10 +222,12 @@ def render_room(
             state=state,
             phase=phase if item or phase == live.LOBBY else live.LOBBY,
             item=item,
-            revision=item.revision if item else None,
-            question=item.revision.question if item else None,
-            topic=item.revision.question.topic if item else None,
-            choices=ordered_choices(item) if item else [],
+            revision=shown,
+            question=shown,
+            topic=shown.topic if shown else None,
+            choices=[shown.choices[k] for k in item.choice_order if k in shown.choices]
+            if shown
+            else [],
             letters=live.letter,
             answer=answer,
             picked=picked,
@@ -195,6 +302,7 @@ def answer(code: str, position: int):
 
 
 @bp.get("/<code>/state")
+@limiter.exempt
 def room_state(code: str):
     """Where the room is, in a few bytes: asked every second by every waiting phone.
 
@@ -202,7 +310,10 @@ def room_state(code: str):
     state costs a 304 with no body.
     """
     code = normalise_code(code)
-    state = live.room_state_by_code(get_session(), code) if CODE_PATTERN.match(code) else None
+    state = None
+    if CODE_PATTERN.match(code):
+        with get_engine().connect() as connection:
+            state = live.room_state_by_code(connection, code)
     if state is None:
         return Response('{"state":null}', status=404, mimetype="application/json")
     tag = state.tag(utcnow())

@@ -18,7 +18,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Connection, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from .models import Answer, Attempt, AttemptQuestion, Workshop, utcnow
@@ -104,11 +104,15 @@ def room_state(session: Session, workshop_id: int) -> RoomState | None:
     return None if row is None else _state(row)
 
 
-def room_state_by_code(session: Session, code: str) -> RoomState | None:
+# Built once: the statement every waiting phone's poll runs, so only its parameter changes.
+STATE_BY_CODE = select(*STATE_COLUMNS).where(
+    Workshop.code == bindparam("code"), Workshop.mode == LED
+)
+
+
+def room_state_by_code(connection: Connection | Session, code: str) -> RoomState | None:
     """One query on the unique index of codes: what every waiting phone asks again and again."""
-    row = session.execute(
-        select(*STATE_COLUMNS).where(Workshop.code == code, Workshop.mode == LED)
-    ).one_or_none()
+    row = connection.execute(STATE_BY_CODE, {"code": code}).one_or_none()
     return None if row is None else _state(row)
 
 
