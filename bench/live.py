@@ -34,6 +34,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -118,6 +119,7 @@ class Session:
     follow: list[float] = field(default_factory=list)
     acks: list[float] = field(default_factory=list)
     polls: int = 0
+    cpu_at_start: float = 0.0
     refused_late: int = 0
     acknowledged: int = 0
     errors: list[str] = field(default_factory=list)
@@ -196,7 +198,13 @@ def phone(port: int, session: Session, deadline: float, think: float) -> None:
 
 
 def facilitator(
-    port: int, workshop_id: int, session: Session, deadline: float, open_s: float, reveal_s: float
+    port: int,
+    workshop_id: int,
+    session: Session,
+    deadline: float,
+    open_s: float,
+    reveal_s: float,
+    cpu: Callable[[], float],
 ) -> None:
     """Sign in, then Start, and Reveal / Next for every question, then the results."""
     client = Client(port, deadline)
@@ -210,6 +218,7 @@ def facilitator(
         )
         if status != 302:
             raise RuntimeError(f"login answered {status}")
+        session.cpu_at_start = cpu()  # after the deliberately slow password check
         position = 0
         while True:
             _, _, page = client.request("GET", f"/lead/{workshop_id}/remote")
@@ -325,6 +334,32 @@ def gunicorn(port: int, env: dict, log, workers: int, threads: int) -> subproces
     )
 
 
+def cpu_seconds(root_pids: list[int]) -> float:
+    """CPU time (user + system) used so far by these processes and their children (Linux).
+
+    On a machine shared with other work, latencies say more about the neighbours than about the
+    app; the CPU the servers spent does not, so it is reported too.
+    """
+    tick = os.sysconf("SC_CLK_TCK")
+    wanted = set(root_pids)
+    parents: dict[int, int] = {}
+    times: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry)] = int(fields[1])
+        times[int(entry)] = int(fields[11]) + int(fields[12])
+    total = 0
+    for pid, used in times.items():
+        if pid in wanted or parents.get(pid) in wanted:
+            total += used
+    return total / tick
+
+
 def figures(values: list[float]) -> dict:
     if not values:
         return {"count": 0}
@@ -380,13 +415,24 @@ def run(
                 time.sleep(min(30.0, 2 + phones * 0.04))
                 started = time.perf_counter()
                 polls_before = session.polls
-                pool.submit(facilitator, ports[0], workshop_id, session, deadline, open_s, reveal_s)
+                pool.submit(
+                    facilitator,
+                    ports[0],
+                    workshop_id,
+                    session,
+                    deadline,
+                    open_s,
+                    reveal_s,
+                    lambda: cpu_seconds([p.pid for p in processes]),
+                )
                 session.ended.wait(timeout=time_limit)
                 elapsed = time.perf_counter() - started
+                session_cpu = cpu_seconds([p.pid for p in processes]) - session.cpu_at_start
                 polls = session.polls - polls_before
                 for future in joined:
                     future.result()
             floor_started = time.perf_counter()
+            floor_cpu = cpu_seconds([p.pid for p in processes])
             with ThreadPoolExecutor(max_workers=50) as pool:
                 served = sum(
                     pool.map(
@@ -395,6 +441,7 @@ def run(
                     )
                 )
             floor_rate = served / (time.perf_counter() - floor_started)
+            poll_cpu_ms = (cpu_seconds([p.pid for p in processes]) - floor_cpu) / served * 1000
             database = check_database(url, workshop_id, session.acknowledged)
         finally:
             for process in processes:
@@ -421,6 +468,11 @@ def run(
         "state_polls_per_s": round(poll_rate, 1),
         "state_floor_per_s": round(floor_rate, 1),
         "share_of_floor": round(poll_rate / floor_rate, 3),
+        "server_cpu_s": round(session_cpu, 1),
+        "server_cpu_per_question_s": round(session_cpu / questions, 2),
+        "cpu_ms_per_state_poll": round(poll_cpu_ms, 2),
+        "state_polls_cpu_share": round(poll_rate * poll_cpu_ms / 1000 / (os.cpu_count() or 1), 3),
+        "load_average": os.getloadavg(),
         "refused_late": session.refused_late,
         "errors": session.errors[:10],
         "error_count": len(session.errors),
@@ -443,6 +495,11 @@ def report(result: dict) -> str:
             f"({ack['count']} answers); refused as late: {result['refused_late']}",
             f"waiting phones: {result['state_polls_per_s']} state requests/s; the state endpoint "
             f"serves up to {result['state_floor_per_s']}/s here ({result['share_of_floor']:.0%})",
+            f"server CPU: {result['server_cpu_s']} s in the session, "
+            f"{result['server_cpu_per_question_s']} s per question for all phones; "
+            f"{result['cpu_ms_per_state_poll']} ms per state poll, so waiting phones use "
+            f"{result['state_polls_cpu_share']:.0%} of the machine's cores",
+            f"load average at the end (1, 5, 15 min): {result['load_average']}",
             f"database: {check['answers_stored']} answers stored, "
             f"{check['distinct_answered_questions']} distinct, {check['acknowledged']} "
             f"acknowledged -> {'OK' if check['ok'] else 'FAILED'}",
