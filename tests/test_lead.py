@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 
 import pytest
 from helpers import add_user, login, page, submit
 from sqlalchemy import func, select
 
 from tipquiz.db import get_session
-from tipquiz.models import Answer, Attempt, Workshop
+from tipquiz.models import Answer, Attempt, Workshop, utcnow
 
 NEW = "/facilitator/workshops/new"
 
@@ -308,3 +309,28 @@ def test_the_after_round_starts_in_the_lobby_and_phones_rejoin(app):
     with app.app_context():
         rounds = get_session().scalars(select(Attempt.round).order_by(Attempt.id)).all()
         assert rounds == ["before", "after"]
+
+
+def test_an_answer_after_the_time_limit_is_refused_as_if_revealed(app):
+    lan = facilitator(app)
+    workshop_id = create_led(lan, time_limit="20")
+    code = code_of(app, workshop_id)
+    phone = join(app, code)
+    take_step(lan, workshop_id)
+    form = room(phone, code).find("form", class_="question")
+    assert form.find("p", class_="time-left") is not None
+    with app.app_context():
+        db = get_session()
+        workshop = db.get(Workshop, workshop_id)
+        workshop.closes_at = utcnow() - timedelta(seconds=1)  # the 20 seconds have passed
+        db.commit()
+    choice = form.find("input", attrs={"name": "choice"})["value"]
+    token = form.find("input", attrs={"name": "csrf_token"})["value"]
+    late = phone.post(form["action"], data={"csrf_token": token, "choice": choice})
+    assert late.status_code == 409
+    assert room(phone, code).find("section", id="feedback") is not None
+    assert page(lan.get(f"/lead/{workshop_id}")).find("svg", id="chart-reveal") is not None
+    take_step(lan, workshop_id)  # Next, straight from the closed question
+    assert room(phone, code).find("form", class_="question")["action"].endswith("/answer/2")
+    with app.app_context():
+        assert get_session().scalar(select(func.count(Answer.id))) == 0

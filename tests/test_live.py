@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
@@ -205,3 +206,29 @@ def test_turnout_counts_this_round_and_this_question(app):
         counted = live.turnout(db, live.room_state(db, workshop_id))
     assert counted == live.Turnout(joined=3, answered=1)
     assert current.position == 1
+
+
+def test_two_devices_pressing_next_at_the_same_moment_move_the_room_once(app):
+    workshop_id = led_workshop(app, count=4)
+    current = step(app, workshop_id, "start", state(app, workshop_id).version)
+    current = step(app, workshop_id, "reveal", current.version)
+    barrier = threading.Barrier(4)
+    outcomes: list[str] = []
+
+    def press() -> None:
+        with app.app_context():
+            barrier.wait()
+            try:
+                live.advance(get_session(), workshop_id, "next", current.version)
+                outcomes.append("moved")
+            except live.Conflict:
+                outcomes.append("refused")
+
+    devices = [threading.Thread(target=press) for _ in range(4)]
+    for device in devices:
+        device.start()
+    for device in devices:
+        device.join()
+    assert sorted(outcomes) == ["moved", "refused", "refused", "refused"]
+    after = state(app, workshop_id)
+    assert (after.phase, after.position, after.version) == ("question", 2, current.version + 1)
