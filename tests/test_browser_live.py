@@ -12,7 +12,7 @@ import pytest
 from helpers import add_user
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlalchemy import func, select
-from test_browser import CHROMIUM, CHROMIUM_ARGS, PHONE, shot, sign_in
+from test_browser import CHROMIUM, CHROMIUM_ARGS, PHONE, serious_violations, shot, sign_in
 from werkzeug.serving import make_server
 
 from tipquiz import attempts, workshops
@@ -161,9 +161,11 @@ def test_a_facilitator_leads_three_phones_through_a_session(browser, server, app
     for tab in (first, second, no_script):
         join(tab, server, code)
     shot(first, "live-phone-lobby")
+    assert serious_violations(first) == []
     expect(projector.locator("[data-live-joined]")).to_have_text("3", timeout=FOLLOW_MS)
     assert_fits(projector, "lobby")
 
+    projector.wait_for_load_state("load")  # the key handler is in place
     projector.keyboard.press("ArrowRight")  # Start
     expect(projector.locator("section.screen-question")).to_be_visible()
     for tab in (first, second):
@@ -172,6 +174,7 @@ def test_a_facilitator_leads_three_phones_through_a_session(browser, server, app
     no_script.get_by_role("link", name="Tiếp tục").click()
     expect(question_shown(no_script, 1)).to_be_visible()
     shot(first, "live-phone-question")
+    assert serious_violations(first) == []
 
     answer(first)
     shot(first, "live-phone-answered")
@@ -194,8 +197,10 @@ def test_a_facilitator_leads_three_phones_through_a_session(browser, server, app
     no_script.get_by_role("link", name="Tiếp tục").click()
     expect(no_script.locator("#feedback")).to_be_visible()
     shot(first, "live-phone-reveal")
+    assert serious_violations(first) == []
     assert_fits(projector, "reveal")
 
+    projector.wait_for_load_state("load")
     projector.keyboard.press(" ")  # Next
     for tab in (first, second):
         expect(question_shown(tab, 2)).to_be_visible(timeout=FOLLOW_MS)
@@ -217,9 +222,11 @@ def test_a_facilitator_leads_three_phones_through_a_session(browser, server, app
     projector.locator(f"form[action$='/{workshop_id}/after-round'] button").click()
     projector.goto(f"{server}/lead/{workshop_id}")
     expect(projector.locator("section.screen-lobby")).to_be_visible()
-    expect(first.locator("main form button")).to_be_visible(timeout=FOLLOW_MS)
-    first.locator("main form button").click()
-    projector.keyboard.press("ArrowRight")
+    # The results page follows the room too: to the join page of the after round.
+    rejoin = first.locator(f"form[action='/j/{code}'] button")
+    expect(rejoin).to_be_visible(timeout=FOLLOW_MS)
+    rejoin.click()
+    projector.locator("form[data-next-step] button").click()
     expect(question_shown(first, 1)).to_be_visible(timeout=FOLLOW_MS)
     answer(first)
     projector.locator("form.step-form button.button-danger").click()
