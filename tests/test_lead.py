@@ -334,3 +334,22 @@ def test_an_answer_after_the_time_limit_is_refused_as_if_revealed(app):
     assert room(phone, code).find("form", class_="question")["action"].endswith("/answer/2")
     with app.app_context():
         assert get_session().scalar(select(func.count(Answer.id))) == 0
+
+
+def test_every_lead_route_refuses_anonymous_visitors_and_other_facilitators(app):
+    lan = facilitator(app)
+    workshop_id = create_led(lan)
+    other = facilitator(app, "minh")
+    anonymous = app.test_client()
+    rules = [r for r in app.url_map.iter_rules() if r.endpoint.startswith("lead.")]
+    assert len(rules) >= 5
+    for rule in rules:
+        url = rule.build({"workshop_id": workshop_id})[1]
+        method = "POST" if "POST" in rule.methods else "GET"
+        token = page(other.get("/facilitator/")).find("input", attrs={"name": "csrf_token"})
+        data = {"csrf_token": token["value"], "action": "start", "version": "0"}
+        assert other.open(url, method=method, data=data).status_code == 404, url
+        assert anonymous.open(url, method=method).status_code in (302, 400), url
+    with app.app_context():
+        workshop = get_session().get(Workshop, workshop_id)
+        assert (workshop.phase, workshop.live_version) == ("lobby", 0)
