@@ -353,3 +353,24 @@ def test_every_lead_route_refuses_anonymous_visitors_and_other_facilitators(app)
     with app.app_context():
         workshop = get_session().get(Workshop, workshop_id)
         assert (workshop.phase, workshop.live_version) == ("lobby", 0)
+
+
+def test_phones_share_the_drawn_question_but_each_sends_its_own_token(app):
+    lan = facilitator(app)
+    workshop_id = create_led(lan)
+    code = code_of(app, workshop_id)
+    phones = [join(app, code) for _ in range(3)]
+    take_step(lan, workshop_id)
+    pages = [phone.get(f"/follow/{code}").get_data(as_text=True) for phone in phones]
+    tokens = [
+        page_.split('name="csrf_token" type="hidden" value="')[1].split('"')[0] for page_ in pages
+    ]
+    assert len(set(tokens)) == 3
+    assert len({p.replace(t, "") for p, t in zip(pages, tokens, strict=True)}) == 1
+    for phone in phones:
+        form = room(phone, code).find("form", class_="question")
+        choice = form.find("input", attrs={"name": "choice"})["value"]
+        response = submit(phone, f"/follow/{code}", {"choice": choice}, action=form["action"])
+        assert response.status_code == 302
+    with app.app_context():
+        assert get_session().scalar(select(func.count(Answer.id))) == 3

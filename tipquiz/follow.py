@@ -12,6 +12,7 @@ changes, the script loads the room page again; without JavaScript a Continue but
 from __future__ import annotations
 
 import json
+import threading
 import time
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -24,9 +25,12 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -214,30 +218,64 @@ def render_room(
         shown = shown_question(item.revision_id)
     answer = item.answer if item else None
     picked = item.picked if answer else set(chosen or [])
-    return (
-        render_template(
-            "follow/room.html",
-            workshop=workshop,
-            attempt=attempt,
-            state=state,
-            phase=phase if item or phase == live.LOBBY else live.LOBBY,
-            item=item,
-            revision=shown,
-            question=shown,
-            topic=shown.topic if shown else None,
-            choices=[shown.choices[k] for k in item.choice_order if k in shown.choices]
-            if shown
-            else [],
-            letters=live.letter,
-            answer=answer,
-            picked=picked,
-            error=error,
-            seconds_left=state.seconds_left(now),
-            form=EmptyForm(),
-            follow=follow,
-        ),
-        status,
+    seconds_left = state.seconds_left(now)
+    key = None
+    if phase == live.QUESTION and item and not answer and not error and not chosen:
+        key = shared_page_key(workshop, follow["state"], item, seconds_left)
+    shared = _PAGES.get(key) if key is not None else None
+    if shared is not None:
+        return shared.replace(TOKEN_MARK, generate_csrf()), status
+    page = render_template(
+        "follow/room.html",
+        workshop=workshop,
+        attempt=attempt,
+        state=state,
+        phase=phase if item or phase == live.LOBBY else live.LOBBY,
+        item=item,
+        revision=shown,
+        question=shown,
+        topic=shown.topic if shown else None,
+        choices=[shown.choices[k] for k in item.choice_order if k in shown.choices]
+        if shown
+        else [],
+        letters=live.letter,
+        answer=answer,
+        picked=picked,
+        error=error,
+        seconds_left=seconds_left,
+        form=EmptyForm(),
+        follow=follow,
     )
+    if key is not None:
+        remember_page(key, page.replace(generate_csrf(), TOKEN_MARK))
+    return page, status
+
+
+# The open question looks the same on every phone that has not answered it, but for the form's
+# CSRF token. When the room moves on, 250 phones ask for it within a second, so each process
+# draws it once per room state and language and puts each phone's own token in.
+_PAGES: dict[tuple, str] = {}
+_PAGES_LOCK = threading.Lock()
+PAGES_KEPT = 16
+TOKEN_MARK = "\x00csrf-token\x00"
+
+
+def shared_page_key(
+    workshop: Workshop, tag: str, item: PhoneItem, seconds_left: int | None
+) -> tuple | None:
+    if not workshop.is_open or session.get("_flashes") or session.get("_user_id"):
+        return None
+    locale = str(get_locale())
+    return (workshop.id, tag, locale, item.revision_id, tuple(item.choice_order), seconds_left)
+
+
+def remember_page(key: tuple, page: str) -> None:
+    if TOKEN_MARK not in page:
+        return
+    with _PAGES_LOCK:
+        while len(_PAGES) >= PAGES_KEPT:
+            _PAGES.pop(next(iter(_PAGES)), None)
+        _PAGES[key] = page
 
 
 def render_results(workshop: Workshop, attempt: Attempt, follow: dict) -> str:
