@@ -41,8 +41,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         db,
         errors,
         facilitator,
+        follow,
         health,
         i18n,
+        lead,
         messages,
         participant,
         security,
@@ -61,6 +63,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(participant.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(facilitator.bp)
+    app.register_blueprint(follow.bp)
+    app.register_blueprint(lead.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(takeaway.bp)
     return app

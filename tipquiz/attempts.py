@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from .live import shared_choice_order
 from .models import (
     Answer,
     AnswerChoice,
@@ -72,9 +73,11 @@ def start_attempt(
 ) -> Attempt:
     """Create an attempt with its questions and choice orders fixed, so reloads look the same."""
     rng = rng or random.Random(secrets.randbits(64))
+    led = workshop is not None and workshop.mode == "led"
     if workshop is not None:
         question_ids = [wq.question_id for wq in workshop.questions]
-        rng.shuffle(question_ids)
+        if not led:
+            rng.shuffle(question_ids)
     else:
         question_ids = build_quiz(published_pool(session), count, rng)
     revisions = current_revisions(session, question_ids)
@@ -88,12 +91,13 @@ def start_attempt(
     for position, question_id in enumerate(question_ids, start=1):
         revision = revisions[question_id]
         keys = [c.key for c in revision.choices]
+        if led:
+            # A led room talks about "answer B": every phone shows the workshop's order.
+            order = shared_choice_order(workshop.id, question_id, revision.type, keys)
+        else:
+            order = choice_order(revision.type, keys, rng)
         attempt.items.append(
-            AttemptQuestion(
-                position=position,
-                revision_id=revision.id,
-                choice_order=choice_order(revision.type, keys, rng),
-            )
+            AttemptQuestion(position=position, revision_id=revision.id, choice_order=order)
         )
     session.add(attempt)
     session.commit()

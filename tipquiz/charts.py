@@ -30,13 +30,18 @@ WRAP_AT = 62
 INK = "#1b1f24"
 TRACK = "#9aa3ad"
 
+# A generous average width of one character, as a share of the font size, to leave room for
+# labels without measuring them: "Trước buổi học" and "Chưa có câu trả lời" must fit whole.
+CHAR_WIDTH = 0.62
+GUTTER = 14
 # Fill per kind of bar: (the round shown alone or "after", the "before" round). The pairs
-# differ in lightness, so they stay apart when printed in grey.
+# differ in lightness, so they stay apart when printed in grey, and even the lighter one keeps
+# a contrast of at least 3:1 against the white page.
 FILLS = {
-    "correct": ("#1e6b34", "#8cc39c"),
-    "wrong": ("#4f5b67", "#b4bcc6"),
-    "highlight": ("#b3261e", "#e49a93"),
-    "score": ("#0b5d6b", "#8cc0c9"),
+    "correct": ("#1e6b34", "#4e9a62"),
+    "wrong": ("#4f5b67", "#7c8794"),
+    "highlight": ("#b3261e", "#d8584f"),
+    "score": ("#0b5d6b", "#3f8c9a"),
 }
 MARK_FILLS = {"correct": "#1e6b34", "highlight": "#b3261e", "note": INK}
 
@@ -79,9 +84,8 @@ class Row:
 
 def bar_chart(rows: list[Row], title: str, chart_id: str) -> Markup:
     """Horizontal bars, one group per row: wrapped label, its marks, then its bars."""
-    with_rounds = any(bar.round_label for row in rows for bar in row.bars)
-    left = ROUND_COLUMN if with_rounds else 0
-    span = WIDTH - left - VALUE_ROOM
+    left = _room_for([bar.round_label or "" for row in rows for bar in row.bars], ROUND_COLUMN)
+    span = WIDTH - left - _room_for([bar.text for row in rows for bar in row.bars], VALUE_ROOM)
     parts: list[str] = []
     y = 0
     for row in rows:
@@ -96,6 +100,14 @@ def bar_chart(rows: list[Row], title: str, chart_id: str) -> Markup:
         f'<title id="{escape(title_id)}">{escape(title)}</title>'
         f"{_hatch(chart_id)}{''.join(parts)}</svg>"
     )
+
+
+def _room_for(texts: list[str], least: int) -> int:
+    """Width for a column of labels: the longest label's estimated width, or none at all."""
+    longest = max((len(t) for t in texts), default=0)
+    if not longest:
+        return 0
+    return max(least, round(longest * LABEL_SIZE * CHAR_WIDTH) + GUTTER)
 
 
 def _hatch(chart_id: str) -> str:

@@ -44,6 +44,7 @@ from .config import LANGUAGE_NAMES, LOCALES
 from .db import get_session
 from .forms import FlaskForm
 from .i18n import current_locale, translate_text
+from .live_forms import RoomFields
 from .models import Topic, Workshop
 from .participant import EmptyForm
 
@@ -81,7 +82,7 @@ class QuestionCountField(IntegerField):
             raise ValueError(_l("Enter the number of questions as a whole number.")) from exc
 
 
-class WorkshopForm(FlaskForm):
+class WorkshopForm(RoomFields, FlaskForm):
     title = StringField(
         _l("Title"),
         validators=[
@@ -303,8 +304,10 @@ class ResultsPage:
 
 
 def slides(page: ResultsPage) -> list[str]:
-    """The projector's slides in order: joining, the topics, then one per question."""
-    return ["join", "topics"] + [f"q-{q.position}" for q in page.results.questions]
+    """The projector's slides in order: joining, the topics, the same people before and after
+    once the after round has started, then one per question."""
+    paired = ["paired"] if page.workshop.current_round == "after" else []
+    return ["join", "topics", *paired] + [f"q-{q.position}" for q in page.results.questions]
 
 
 def topic_titles() -> dict[str, str]:
@@ -372,6 +375,8 @@ def new_workshop():
             locale=form.language.data,
             topic_keys=form.topics.data,
             question_count=form.question_count.data,
+            mode=form.mode.data,
+            time_limit=form.time_limit.data,
         )
         flash(_("Workshop created. Its join code is %(code)s.", code=workshop.code))
         return redirect(url_for(".show_workshop", workshop_id=workshop.id))

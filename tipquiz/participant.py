@@ -82,7 +82,12 @@ def home():
 
 def reusable(attempt: Attempt | None, workshop: Workshop | None) -> bool:
     """A double tap on "Start" must not make two attempts: reuse one that has no answers yet."""
-    if attempt is None or attempt.finished_at is not None:
+    if attempt is None:
+        return False
+    if led_room(workshop) and attempt.workshop_id == workshop.id:
+        # A led room keeps one attempt per phone and round, answers and all.
+        return attempt.round == workshop.current_round
+    if attempt.finished_at is not None:
         return False
     if attempt.workshop_id != (workshop.id if workshop else None):
         return False
@@ -143,6 +148,8 @@ def workshop(code: str):
     found = find_workshop(code)
     if code != found.code:
         return redirect(url_for(".workshop", code=found.code))
+    if led_room(found) and reusable(current_attempt(), found):
+        return redirect(url_for("follow.room", code=found.code))
     return workshop_page(found, JoinForm(), 200 if found.is_open else 410)
 
 
@@ -184,13 +191,24 @@ def join_workshop(code: str):
         )
     pair_on_join(found, attempt, form)
     remember_attempt(attempt)
+    if led_room(found):
+        return redirect(url_for("follow.room", code=found.code))
     return redirect(url_for(".question", position=1))
+
+
+def led_room(workshop: Workshop | None) -> bool:
+    return workshop is not None and workshop.mode == "led"
 
 
 def attempt_or_home() -> Attempt:
     attempt = current_attempt()
     if attempt is None:
         abort(404, description=_("There is no quiz in progress in this browser. Start one here."))
+    if attempt.workshop_id is not None:
+        found = get_session().get(Workshop, attempt.workshop_id)
+        if led_room(found):
+            # The facilitator sets the pace: no answering ahead through /quiz/<n>.
+            abort(redirect(url_for("follow.room", code=found.code)))
     return attempt
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .attempts import published_pool
+from .live import back_to_lobby
 from .models import ROUNDS, Attempt, User, Workshop, WorkshopQuestion, utcnow
 from .quiz import build_quiz
 
@@ -63,6 +64,8 @@ def create_workshop(
     locale: str,
     topic_keys: list[str],
     question_count: int,
+    mode: str = "self_paced",
+    time_limit: int | None = None,
     rng: random.Random | None = None,
     choose: Callable[[str], str] = secrets.choice,
 ) -> Workshop:
@@ -90,6 +93,8 @@ def create_workshop(
             question_count=len(question_ids),
             current_round=ROUNDS[0],
             is_open=True,
+            mode=mode,
+            time_limit=time_limit,
             questions=[
                 WorkshopQuestion(position=position, question_id=question_id)
                 for position, question_id in enumerate(question_ids, start=1)
@@ -136,7 +141,10 @@ def start_after_round(session: Session, workshop: Workshop) -> bool:
     workshop.current_round = ROUNDS[-1]
     workshop.is_open = True
     workshop.closed_at = None
+    if workshop.mode == "led":
+        back_to_lobby(workshop)
     session.commit()
+    session.refresh(workshop)
     return True
 
 

@@ -13,9 +13,11 @@ from .content import (
     question_sources,
 )
 from .quiz import Answer, AnswerChoice, Attempt, AttemptQuestion
-from .workshops import ROUNDS, Workshop, WorkshopQuestion
+from .workshops import MODES, PHASES, ROUNDS, Workshop, WorkshopQuestion
 
 __all__ = [
+    "MODES",
+    "PHASES",
     "QUESTION_TYPES",
     "ROLES",
     "ROUNDS",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..config import LOCALES
@@ -17,11 +17,20 @@ from .base import Base, one_of, utcnow
 from .content import Question
 
 ROUNDS = ("before", "after")
+# How the room moves: each phone at its own pace, or the facilitator opening question by question.
+MODES = ("self_paced", "led")
+# Where a facilitator-led room is (see ``tipquiz.live``).
+PHASES = ("lobby", "question", "reveal", "ended")
 
 
 class Workshop(Base):
     __tablename__ = "workshops"
-    __table_args__ = (one_of("current_round", ROUNDS), one_of("locale", LOCALES))
+    __table_args__ = (
+        one_of("current_round", ROUNDS),
+        one_of("locale", LOCALES),
+        one_of("mode", MODES),
+        one_of("phase", PHASES),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(12), unique=True)
@@ -35,6 +44,16 @@ class Workshop(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # When it was last closed: its code stops answering some time after (``workshops``).
     closed_at: Mapped[datetime | None]
+    # Facilitator-led rooms: the state every phone and projector follows. It lives here, not in
+    # a process's memory, so that any server answers alike; ``live_version`` changes with every
+    # transition, which makes each one a compare-and-set (see ``tipquiz.live``).
+    mode: Mapped[str] = mapped_column(String(12), default="self_paced", server_default="self_paced")
+    phase: Mapped[str] = mapped_column(String(10), default="lobby", server_default="lobby")
+    live_position: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    opened_at: Mapped[datetime | None]
+    closes_at: Mapped[datetime | None]
+    time_limit: Mapped[int | None]
+    live_version: Mapped[int] = mapped_column(default=0, server_default=text("0"))
 
     owner: Mapped[User] = relationship()
     questions: Mapped[list[WorkshopQuestion]] = relationship(
