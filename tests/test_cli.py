@@ -73,8 +73,9 @@ def test_users_create_and_sign_in(app, runner):
     assert logged == ["thu"]
     client = app.test_client()
     response = submit(client, "/login", {"username": "thu", "password": password})
+    # The terminal showed the made-up password: its owner chooses their own first.
     assert response.status_code == 302
-    assert response.location.endswith("/facilitator/")
+    assert response.location.endswith("/account/password")
 
 
 def test_ensure_admin_only_on_first_start(app, runner):

@@ -40,7 +40,13 @@ def newest_items(app) -> list[tuple[int, list[str], list[str]]]:
             (
                 i.position,
                 sorted(i.revision.correct_keys),
-                [next(c.key for c in i.revision.choices if not c.correct)],
+                # Where every choice is right, one alone is a wrong answer.
+                [
+                    next(
+                        (c.key for c in i.revision.choices if not c.correct),
+                        i.revision.choices[0].key,
+                    )
+                ],
             )
             for i in items
         ]

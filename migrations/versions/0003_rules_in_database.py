@@ -101,7 +101,7 @@ def downgrade() -> None:
         batch_op.create_unique_constraint('uq_users_username', ['username'])
     for table, column, _values in CHECKS:
         with op.batch_alter_table(table) as batch_op:
-            batch_op.drop_constraint(f'ck_{table}_{column}', type_='check')
+            batch_op.drop_constraint(op.f(f'ck_{table}_{column}'), type_='check')
     with op.batch_alter_table('attempt_questions') as batch_op:
         batch_op.drop_constraint('uq_attempt_questions_id_attempt_id_revision_id', type_='unique')
     for table, old, new, columns in RENAMED_UNIQUES:

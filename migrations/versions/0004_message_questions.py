@@ -30,7 +30,7 @@ def one_of(column, values):
 def upgrade() -> None:
     with op.batch_alter_table('question_revisions', schema=None) as batch_op:
         batch_op.add_column(sa.Column('message', sa.JSON(), nullable=True))
-        batch_op.drop_constraint('ck_question_revisions_type', type_='check')
+        batch_op.drop_constraint(op.f('ck_question_revisions_type'), type_='check')
         batch_op.create_check_constraint('type', one_of('type', NEW_TYPES))
     with op.batch_alter_table('choices', schema=None) as batch_op:
         batch_op.add_column(sa.Column('why', sa.JSON(), nullable=True))
@@ -40,6 +40,6 @@ def downgrade() -> None:
     with op.batch_alter_table('choices', schema=None) as batch_op:
         batch_op.drop_column('why')
     with op.batch_alter_table('question_revisions', schema=None) as batch_op:
-        batch_op.drop_constraint('ck_question_revisions_type', type_='check')
+        batch_op.drop_constraint(op.f('ck_question_revisions_type'), type_='check')
         batch_op.create_check_constraint('type', one_of('type', OLD_TYPES))
         batch_op.drop_column('message')

@@ -19,10 +19,12 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column('must_change_password', sa.Boolean(), server_default=sa.false(), nullable=False)
-        )
+    # A plain ADD COLUMN: a batch would rebuild the table on SQLite and lose the index on
+    # lower(username), which SQLite cannot reflect.
+    op.add_column(
+        'users',
+        sa.Column('must_change_password', sa.Boolean(), server_default=sa.false(), nullable=False),
+    )
 
 
 def downgrade() -> None:
