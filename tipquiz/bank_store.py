@@ -70,8 +70,9 @@ def revision_signature(kind: str, choices: list[tuple[str, bool]]) -> tuple:
     return (kind, tuple(sorted(choices)))
 
 
-def question_has_answers(session: Session, question: Question) -> bool:
-    """Whether any attempt or workshop has shown this question: then it must not be deleted."""
+def question_in_use(session: Session, question: Question) -> bool:
+    """Whether an attempt has shown this question or a workshop plans to: then it must not be
+    deleted, only archived."""
     shown = (
         select(AttemptQuestion.id)
         .join(QuestionRevision)
@@ -121,7 +122,7 @@ def import_bank(session: Session, bank: Bank) -> ImportReport:
     for key, question in questions.items():
         if key in seen:
             continue
-        if question_has_answers(session, question):
+        if question_in_use(session, question):
             if question.status != "archived":
                 question.status = "archived"
                 report.archived.append(key)
@@ -406,7 +407,7 @@ def save_source(session: Session, source: Source | None, entry: SourceEntry) -> 
 
 def remove_question(session: Session, question: Question) -> str:
     """Delete a question nobody has seen; archive one that has answers, keeping them scored."""
-    if question_has_answers(session, question):
+    if question_in_use(session, question):
         question.status = "archived"
         session.flush()
         return "archived"

@@ -15,13 +15,13 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import select
 
-from .. import audit, bank_store
+from .. import bank_edits, bank_store
 from ..bank import LANGUAGES
 from ..bank_store import QuestionFilter
 from ..config import LOCALES
 from ..db import get_session
 from ..i18n import current_locale
-from ..models import QUESTION_TYPES, STATUSES, Question, Topic
+from ..models import QUESTION_TYPES, STATUSES, Question
 from ..participant import invalid_answer_message
 from ..quiz import InvalidAnswer, grade_answer
 from .blueprint import actor_id, bp, chosen, ordered_topics, render
@@ -107,25 +107,18 @@ def question_editor(question: Question | None):
     if not form.validate():
         return question_page(form, question, 422)
     key = question.key if question else form.key.data
-    entry = form.entry(key)
-    proposed = bank_store.bank_with_question(
-        bank_store.export_bank(db), form.topic.data, entry, question.key if question else None
-    )
-    if form.attach_bank_errors(bank_store.bank_errors(proposed), key):
+    try:
+        saved = bank_edits.save_question(
+            db,
+            actor_id=actor_id(),
+            question=question,
+            topic_key=form.topic.data,
+            entry=form.entry(key),
+        )
+    except bank_edits.EditRefused as refused:
+        form.attach_bank_errors(refused.errors, key)
         return question_page(form, question, 422)
-    before = audit.question_snapshot(question) if question else None
-    topic = db.scalar(select(Topic).where(Topic.key == form.topic.data))
-    saved, revised = bank_store.save_question(db, question, topic, entry)
-    action_name = "create" if question is None else "revise" if revised else "update"
-    audit.record(
-        db,
-        user_id=actor_id(),
-        action=action_name,
-        entity="question",
-        entity_key=key,
-        old=before,
-        new=audit.question_snapshot(saved),
-    )
+    revised = saved.revised
     db.commit()
     if revised:
         flash(
@@ -133,7 +126,7 @@ def question_editor(question: Question | None):
                 "Question %(key)s saved. What counts as correct changed, so it now has revision "
                 "%(number)d; answers already given keep their score.",
                 key=key,
-                number=saved.revision_number,
+                number=saved.question.revision_number,
             )
         )
     else:
@@ -204,23 +197,13 @@ def delete_question(key: str):
     """Delete a question nobody has seen; one with answers can only be archived."""
     db = get_session()
     question = load_question(key)
-    has_answers = bank_store.question_has_answers(db, question)
+    has_answers = bank_store.question_in_use(db, question)
     if has_answers and question.status == "archived":
         form = None
     else:
         form = ArchiveForm() if has_answers else DeleteForm()
     if form is not None and form.validate_on_submit():
-        before = audit.question_snapshot(question)
-        archived = bank_store.remove_question(db, question) == "archived"
-        audit.record(
-            db,
-            user_id=actor_id(),
-            action="archive" if archived else "delete",
-            entity="question",
-            entity_key=key,
-            old=before,
-            new=audit.question_snapshot(question) if archived else None,
-        )
+        archived = bank_edits.remove_question(db, actor_id=actor_id(), question=question)
         db.commit()
         if archived:
             flash(_("Question %(key)s is archived: it is no longer drawn.", key=key))

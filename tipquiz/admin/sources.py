@@ -13,7 +13,7 @@ from flask import (
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from .. import audit, bank_store
+from .. import bank_edits, bank_store
 from ..db import get_session
 from ..models import Source
 from .blueprint import actor_id, bp, render
@@ -63,22 +63,11 @@ def source_editor(source: Source | None):
         return source_page(form, source, 422)
     key = source.key if source else form.key.data
     entry = form.entry(key)
-    proposed = bank_store.bank_with_source(
-        bank_store.export_bank(db), entry, source.key if source else None
-    )
-    if form.attach_bank_errors(bank_store.bank_errors(proposed), entry):
+    try:
+        bank_edits.save_source(db, actor_id=actor_id(), source=source, entry=entry)
+    except bank_edits.EditRefused as refused:
+        form.attach_bank_errors(refused.errors, entry)
         return source_page(form, source, 422)
-    before = audit.source_snapshot(source) if source else None
-    saved = bank_store.save_source(db, source, entry)
-    audit.record(
-        db,
-        user_id=actor_id(),
-        action="create" if source is None else "update",
-        entity="source",
-        entity_key=key,
-        old=before,
-        new=audit.source_snapshot(saved),
-    )
     db.commit()
     flash(_("Source %(key)s saved.", key=key))
     return redirect(url_for(".edit_source", key=key))
@@ -96,11 +85,7 @@ def delete_source(key: str):
     citations = bank_store.source_citations(db, key)
     form = DeleteForm() if not citations else None
     if form is not None and form.validate_on_submit():
-        before = audit.source_snapshot(source)
-        db.delete(source)
-        audit.record(
-            db, user_id=actor_id(), action="delete", entity="source", entity_key=key, old=before
-        )
+        bank_edits.delete_source(db, actor_id=actor_id(), source=source)
         db.commit()
         flash(_("Source %(key)s is deleted.", key=key))
         return redirect(url_for(".sources"))

@@ -13,7 +13,7 @@ from flask import (
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from .. import audit, bank_store
+from .. import bank_edits, bank_store
 from ..db import get_session
 from ..models import Topic
 from .blueprint import actor_id, bp, ordered_topics, render
@@ -80,25 +80,11 @@ def topic_editor(topic: Topic | None):
     if not form.validate():
         return topic_page(form, topic, 422)
     key = topic.key if topic else form.key.data
-    entry = form.entry(key)
-    proposed = bank_store.bank_with_topic(
-        bank_store.export_bank(db), entry, topic.key if topic else None
-    )
-    errors = bank_store.bank_errors(proposed)
-    if errors:
-        form.bank_errors = errors
+    try:
+        bank_edits.save_topic(db, actor_id=actor_id(), topic=topic, entry=form.entry(key))
+    except bank_edits.EditRefused as refused:
+        form.bank_errors = refused.errors
         return topic_page(form, topic, 422)
-    before = audit.topic_snapshot(topic) if topic else None
-    saved = bank_store.save_topic(db, topic, entry)
-    audit.record(
-        db,
-        user_id=actor_id(),
-        action="create" if topic is None else "update",
-        entity="topic",
-        entity_key=key,
-        old=before,
-        new=audit.topic_snapshot(saved),
-    )
     db.commit()
     flash(_("Topic %(key)s saved.", key=key))
     return redirect(url_for(".edit_topic", key=key))
@@ -114,11 +100,7 @@ def delete_topic(key: str):
     topic = load_topic(key)
     form = DeleteForm() if not topic.questions else None
     if form is not None and form.validate_on_submit():
-        before = audit.topic_snapshot(topic)
-        db.delete(topic)
-        audit.record(
-            db, user_id=actor_id(), action="delete", entity="topic", entity_key=key, old=before
-        )
+        bank_edits.delete_topic(db, actor_id=actor_id(), topic=topic)
         db.commit()
         flash(_("Topic %(key)s is deleted.", key=key))
         return redirect(url_for(".topics"))
