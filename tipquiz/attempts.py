@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import random
 import secrets
-from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -139,19 +138,13 @@ def answered_count(session: Session, attempt: Attempt) -> int:
     return session.scalar(select(func.count(Answer.id)).where(Answer.attempt_id == attempt.id)) or 0
 
 
-@dataclass(frozen=True)
-class Recorded:
-    answer: Answer
-    new: bool
-
-
-def record_answer(session: Session, item: AttemptQuestion, chosen: list[str]) -> Recorded:
+def record_answer(session: Session, item: AttemptQuestion, chosen: list[str]) -> Answer:
     """Grade and store an answer once. A second submission returns the first answer unchanged.
 
     Raises ``quiz.InvalidAnswer`` for an empty or forged choice; nothing is stored then.
     """
     if item.answer is not None:
-        return Recorded(item.answer, False)
+        return item.answer
     revision = item.revision
     grade = grade_answer(
         revision.type, revision.correct_keys, [c.key for c in revision.choices], chosen
@@ -181,8 +174,8 @@ def record_answer(session: Session, item: AttemptQuestion, chosen: list[str]) ->
         existing = session.scalar(select(Answer).where(Answer.item_id == item.id))
         if existing is None:
             raise
-        return Recorded(existing, False)
-    return Recorded(answer, True)
+        return existing
+    return answer
 
 
 def attempt_results(session: Session, attempt: Attempt) -> list[tuple[str, bool]]:

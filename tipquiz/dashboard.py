@@ -310,14 +310,6 @@ def workshop_results(session: Session, workshop: Workshop) -> WorkshopResults:
     )
 
 
-def topic_deltas(results: WorkshopResults) -> dict[str, int | None]:
-    return {t.key: t.delta for t in results.topics}
-
-
-def question_deltas(results: WorkshopResults) -> dict[str, int | None]:
-    return {q.key: q.delta for q in results.questions}
-
-
 def results_as_dict(results: WorkshopResults) -> dict[str, Any]:
     """The results as plain data, for the live update's JSON and anyone else who reads it."""
 

@@ -42,11 +42,10 @@ from .auth import role_guard
 from .charts import ChartWords, choice_chart, signed, topic_chart
 from .config import LANGUAGE_NAMES, LOCALES
 from .db import get_session
-from .forms import FlaskForm
+from .forms import EmptyForm, FlaskForm
 from .i18n import current_locale, translate_text
 from .live_forms import RoomFields
 from .models import Topic, Workshop
-from .participant import EmptyForm
 
 bp = Blueprint("facilitator", __name__, url_prefix="/facilitator")
 bp.before_request(role_guard("facilitator", "admin"))

@@ -37,6 +37,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from . import attempts, live
 from .db import get_engine, get_session
 from .extensions import limiter
+from .forms import EmptyForm
 from .models import (
     Answer,
     AnswerChoice,
@@ -51,7 +52,6 @@ from .models import (
 )
 from .participant import (
     CODE_PATTERN,
-    EmptyForm,
     current_attempt,
     find_workshop,
     normalise_code,

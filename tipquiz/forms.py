@@ -66,3 +66,11 @@ class Form(wtforms.Form):
     class Meta(wtforms.Form.Meta):
         def get_translations(self, form: Any) -> CatalogTranslations:
             return TRANSLATIONS
+
+
+class EmptyForm(FlaskForm):
+    """A form with only its CSRF token, for buttons that POST.
+
+    ``CSRFProtect`` checks the token of every POST before any view runs, so views that take
+    such a button need no check of their own.
+    """

@@ -31,9 +31,9 @@ from .auth import role_guard
 from .charts import choice_chart, topic_chart
 from .db import get_session
 from .follow import state_of
+from .forms import EmptyForm
 from .live_forms import RoomSettingsForm
 from .models import ROUNDS, Question, Workshop, WorkshopQuestion, utcnow
-from .participant import EmptyForm
 
 bp = Blueprint("lead", __name__, url_prefix="/lead")
 bp.before_request(role_guard("facilitator", "admin"))

@@ -7,11 +7,11 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
+from .forms import FlaskForm
 from .live import LED, SELF_PACED, TIME_LIMITS
 
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 from flask import current_app, session
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 
 from . import pairing
 from .db import get_session
+from .forms import FlaskForm
 from .models import ROUNDS, Attempt, Workshop
 
 BEFORE_TOKEN = "before_attempt"

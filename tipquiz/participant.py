@@ -27,7 +27,7 @@ from . import attempts
 from .config import LOCALES
 from .db import get_session
 from .extensions import limiter
-from .forms import FlaskForm
+from .forms import EmptyForm
 from .i18n import current_locale
 from .models import Attempt, AttemptQuestion, Question, QuestionRevision, Source, Topic, Workshop
 from .pairing_form import JoinForm, pair_on_join, phone_took_before
@@ -40,14 +40,6 @@ from .workshops import CODE_ALPHABET, after_round_open, code_expired
 bp = Blueprint("participant", __name__)
 
 CODE_PATTERN = re.compile(rf"^[{CODE_ALPHABET}]{{6}}$")
-
-
-class EmptyForm(FlaskForm):
-    """A form with only its CSRF token, for buttons that POST.
-
-    ``CSRFProtect`` checks the token of every POST before any view runs, so views that take
-    such a button need no check of their own.
-    """
 
 
 def normalise_code(raw: str | None) -> str:

@@ -805,10 +805,6 @@ class RoleForm(FlaskForm):
     submit = SubmitField(_l("Change role"))
 
 
-class AccountActionForm(FlaskForm):
-    """Deactivate, reactivate and reset-password buttons: only the CSRF token."""
-
-
 # --- filters on list pages (GET, no CSRF) ----------------------------------------------------
 
 

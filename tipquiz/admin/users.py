@@ -16,11 +16,11 @@ from sqlalchemy import func, select
 
 from .. import accounts
 from ..db import get_session
+from ..forms import EmptyForm
 from ..models import User
 from .blueprint import actor_id, bp, render
 from .forms import (
     ROLE_LABELS,
-    AccountActionForm,
     NewAccountForm,
     RoleForm,
 )
@@ -69,7 +69,7 @@ def account(user_id: int):
         "admin/account.html",
         user=user,
         role_form=RoleForm(data={"role": user.role}),
-        action_form=AccountActionForm(),
+        action_form=EmptyForm(),
     )
 
 
@@ -102,7 +102,7 @@ def change_role(user_id: int):
 
 
 def activation(user_id: int, active: bool):
-    if not AccountActionForm().validate_on_submit():
+    if not EmptyForm().validate_on_submit():
         abort(400)
 
     def change(db, user):
@@ -128,7 +128,7 @@ def reactivate_account(user_id: int):
 
 @bp.post("/accounts/<int:user_id>/password")
 def reset_password(user_id: int):
-    if not AccountActionForm().validate_on_submit():
+    if not EmptyForm().validate_on_submit():
         abort(400)
 
     def change(db, user):
