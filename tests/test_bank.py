@@ -335,3 +335,21 @@ def test_unsourced_figures_names_the_missing_ones():
     assert unsourced_figures(explanation, facts) == {"en": {"1093"}, "vi": {"1093"}}
     facts.append({"en": "1,093 in 2025", "vi": "1.093 năm 2025"})
     assert unsourced_figures(explanation, facts) == {}
+
+
+def test_errors_name_the_field_they_are_about_whatever_their_wording():
+    """Editors place a checker error next to its field by this name, not by its English text."""
+    same_prompt = TOPIC.replace(
+        'prompt: {en: "Which are risky?", vi: "Điều nào rủi ro?"}',
+        'prompt: {en: "Which is a sign?", vi: "Đâu là dấu hiệu?"}',
+    ).replace("    scenario: {en: Lan gets a message., vi: Lan nhận tin nhắn.}\n", "")
+    unknown_source = TOPIC.replace("sources: [seed-two]", "sources: [nowhere]")
+    bad_url = SOURCES.replace("url: https://example.org/other", "url: not-a-web-address")
+    for changed, about in (
+        ({"signs.yaml": same_prompt}, "prompt"),
+        ({"signs.yaml": unknown_source}, "sources"),
+        ({"sources.yaml": bad_url}, "url"),
+    ):
+        with pytest.raises(BankInvalid) as caught:
+            read_bank_files(files(**changed))
+        assert [e.about for e in caught.value.errors] == [about], caught.value.errors

@@ -51,6 +51,9 @@ class BankError:
     line: int
     message: str
     params: Mapping[str, Any] = field(default_factory=dict)
+    # The field of the entry the error is about ("prompt", "url", "parts"…), where it is one:
+    # editors show the message next to that field, whatever its wording.
+    about: str | None = None
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.message % dict(self.params)}"
@@ -342,8 +345,10 @@ class _Checker:
     def __init__(self) -> None:
         self.errors: list[BankError] = []
 
-    def error(self, file: str, line: int, message: str, **params: Any) -> None:
-        self.errors.append(BankError(file, line, message, params))
+    def error(
+        self, file: str, line: int, message: str, about: str | None = None, **params: Any
+    ) -> None:
+        self.errors.append(BankError(file, line, message, params, about))
 
     def mapping(self, value: Any, file: str, line: int, what: str) -> Node | None:
         if isinstance(value, Node):
@@ -472,7 +477,9 @@ class _Checker:
             url = self.string(node, "url", file)
             when = self.string(node, "date", file, required=False)
             if url is not None and not re.match(r"^https?://[^\s/]+\.[^\s]+$", url):
-                self.error(file, node.line_of("url"), N_("'%(url)s' is not a web address"), url=url)
+                self.error(
+                    file, node.line_of("url"), N_("'%(url)s' is not a web address"), "url", url=url
+                )
             if when is not None and not DATE_PATTERN.match(when):
                 self.error(
                     file, node.line_of("date"), N_("date must be YYYY, YYYY-MM or YYYY-MM-DD")
@@ -768,10 +775,13 @@ class _Checker:
                     file,
                     part.line_of("from"),
                     N_("every bubble of a chat needs 'from: them' or 'from: me'"),
+                    "parts",
                 )
                 ok = False
             elif kind is not None and kind != "chat" and "from" in part:
-                self.error(file, part.line_of("from"), N_("'from' is only for chat bubbles"))
+                self.error(
+                    file, part.line_of("from"), N_("'from' is only for chat bubbles"), "parts"
+                )
                 ok = False
             text = self.text_field(part, "text", file)
             if text is None:
@@ -784,6 +794,7 @@ class _Checker:
                             file,
                             part.line_of("text"),
                             N_("the %(lang)s text places '[[%(key)s]]', which is no phrase"),
+                            "parts",
                             lang=lang,
                             key=key,
                         )
@@ -793,6 +804,7 @@ class _Checker:
                             file,
                             part.line_of("text"),
                             N_("phrase '%(key)s' is placed twice in the %(lang)s message"),
+                            "parts",
                             lang=lang,
                             key=key,
                         )
@@ -806,6 +818,7 @@ class _Checker:
                         file,
                         node.line_of("choices"),
                         N_("phrase '%(key)s' is not placed in the %(lang)s message"),
+                        "parts",
                         key=key,
                         lang=lang,
                     )
@@ -942,6 +955,7 @@ def read_bank_files(files: Mapping[str, str]) -> Bank:
                             name,
                             lines[question.key],
                             N_("question '%(question)s' cites unknown source '%(key)s'"),
+                            "sources",
                             question=question.key,
                             key=key,
                         )
@@ -972,6 +986,7 @@ def _check_prompts(checker, topics, topic_files, places) -> None:
                         file,
                         line,
                         N_("question '%(key)s' has the same prompt as '%(other)s'"),
+                        "prompt",
                         key=question.key,
                         other=other,
                     )
@@ -998,6 +1013,7 @@ def _check_figures(checker, topics, sources, places) -> None:
                         "question '%(key)s': the figures %(numbers)s in its explanation appear in "
                         "no fact of its topic or note of a source it cites"
                     ),
+                    "explanation",
                     key=question.key,
                     numbers=numbers,
                 )

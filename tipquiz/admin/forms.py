@@ -295,20 +295,8 @@ FIELD_LABELS = {
 }
 
 # Bank checker messages that belong next to a field of the question form.
-QUESTION_MESSAGE_FIELDS = {
-    "question '%(key)s' has the same prompt as '%(other)s'": "prompt",
-    "question '%(key)s': the figures %(numbers)s in its explanation appear in no fact of its "
-    "topic or note of a source it cites": "explanation",
-    "question '%(question)s' cites unknown source '%(key)s'": "sources",
-}
-# Bank checker messages about placing a message question's phrases: shown with its parts.
-MESSAGE_PART_ERRORS = {
-    "the %(lang)s text places '[[%(key)s]]', which is no phrase",
-    "phrase '%(key)s' is placed twice in the %(lang)s message",
-    "phrase '%(key)s' is not placed in the %(lang)s message",
-    "every bubble of a chat needs 'from: them' or 'from: me'",
-    "'from' is only for chat bubbles",
-}
+# The question form's fields that show the bank checker's errors about them, next to them.
+QUESTION_ERROR_FIELDS = ("prompt", "explanation", "sources")
 
 
 class ChoiceForm(Form):
@@ -486,13 +474,12 @@ class QuestionForm(FlaskForm):
         """Put each checker error next to its field; True when there was any."""
         for error in errors:
             params = dict(error.params)
-            field = QUESTION_MESSAGE_FIELDS.get(error.message)
             about_this = key in (params.get("key"), params.get("question"), params.get("other"))
-            if error.message in MESSAGE_PART_ERRORS:
+            if error.about == "parts":
                 # Only the question being edited can have these: the rest of the bank passed.
                 self.group_errors.setdefault("parts", []).append(bank_message(error))
-            elif field and about_this:
-                self.group_errors.setdefault(field, []).append(bank_message(error))
+            elif error.about in QUESTION_ERROR_FIELDS and about_this:
+                self.group_errors.setdefault(error.about, []).append(bank_message(error))
             else:
                 self.bank_errors.append(error)
         return bool(errors)
@@ -658,8 +645,6 @@ def blank_action() -> dict[str, Any]:
 
 # --- sources -------------------------------------------------------------------------------
 
-SOURCE_MESSAGE_FIELDS = {"'%(url)s' is not a web address": "url"}
-
 
 class SourceForm(FlaskForm):
     title = StringField(
@@ -719,8 +704,8 @@ class SourceForm(FlaskForm):
 
     def attach_bank_errors(self, errors: list[BankError], entry: SourceEntry) -> bool:
         for error in errors:
-            field = SOURCE_MESSAGE_FIELDS.get(error.message)
-            if field and dict(error.params).get(field) == getattr(entry, field):
+            field = error.about
+            if field == "url" and dict(error.params).get(field) == getattr(entry, field):
                 self[field].errors.append(bank_message(error))
             else:
                 self.bank_errors.append(error)
