@@ -33,6 +33,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
         app.config["PREFERRED_URL_SCHEME"] = "https"
+    trust_proxies(app)
 
     from . import (
         admin,
@@ -59,3 +60,18 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(facilitator.bp)
     app.register_blueprint(admin.bp)
     return app
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind ``TIPQUIZ_PROXY_COUNT`` reverse proxies, believe their ``X-Forwarded-*`` headers.
+
+    Only that many hops are trusted: with the default of 0 a client cannot forge its scheme,
+    host or address, and with 1 only the value the proxy itself appended is read.
+    """
+    count = int(app.config.get("PROXY_COUNT") or 0)
+    if count > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=count, x_proto=count, x_host=count, x_port=count, x_prefix=count
+        )

@@ -33,6 +33,9 @@ def default_settings(instance_path: Path) -> dict[str, Any]:
         "SESSION_COOKIE_NAME": "tipquiz",
         "WTF_CSRF_TIME_LIMIT": None,
         "HTTPS": False,
+        "PUBLIC_URL": "",
+        "LAN_URL": "",
+        "PROXY_COUNT": 0,
     }
 
 
