@@ -24,7 +24,7 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
-from . import attempts
+from . import attempts, swap
 from .config import LOCALES
 from .db import get_session
 from .extensions import limiter
@@ -102,7 +102,13 @@ def start():
         if not attempt.items:
             abort(503)
     remember_attempt(attempt)
-    return redirect(url_for(".question", position=1))
+    return swap.page_after_post(".question", {"position": 1})
+
+
+@bp.get("/start")
+def start_again():
+    """Where a language switch on a page the quiz script showed after "Start" comes back to."""
+    return redirect(url_for(".resume") if current_attempt() else url_for(".home"))
 
 
 @bp.get("/join")
@@ -161,7 +167,7 @@ def join_workshop(code: str):
             get_session(), locale=session["lang"], count=found.question_count, workshop=found
         )
     remember_attempt(attempt)
-    return redirect(url_for(".question", position=1))
+    return swap.page_after_post(".question", {"position": 1})
 
 
 def attempt_or_home() -> Attempt:
@@ -254,7 +260,12 @@ def answer(position: int):
             else _("Choose one answer.")
         )
         return render_question(attempt, item, error=message, chosen=chosen, status=422)
-    return redirect(url_for(".question", position=position) + "#feedback")
+    following = (
+        (".question", {"position": position + 1})
+        if position < attempt.question_count
+        else (".results", {})
+    )
+    return swap.page_after_post(".question", {"position": position}, "#feedback", following)
 
 
 @bp.get("/quiz/results")

@@ -31,8 +31,15 @@ def add_security_headers(response: Response) -> Response:
     response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-    if session.get("_user_id") or request.path.startswith(("/facilitator", "/admin", "/quiz")):
+    if request.endpoint == "static":
+        # Reading the session would add "Vary: Cookie" and defeat the year-long cache.
+        return response
+    if session.get("_user_id") or request.path.startswith(("/facilitator", "/admin")):
         response.headers.setdefault("Cache-Control", "no-store")
+    elif request.path.startswith("/quiz"):
+        # A participant's own quiz: never in a shared cache, always asked for afresh, but
+        # allowed in the back/forward cache, which "no-store" would rule out.
+        response.headers.setdefault("Cache-Control", "private, no-cache")
     return response
 
 
