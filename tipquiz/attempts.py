@@ -11,19 +11,21 @@ import random
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from .models import (
     Answer,
     AnswerChoice,
     Attempt,
     AttemptQuestion,
+    Choice,
     Question,
     QuestionRevision,
     Topic,
     Workshop,
+    WorkshopQuestion,
     utcnow,
 )
 from .quiz import build_quiz, choice_order, grade_answer
@@ -49,17 +51,42 @@ def published_pool(session: Session, topic_keys: list[str] | None = None) -> dic
     return pool
 
 
-def current_revisions(session: Session, question_ids: list[int]) -> dict[int, QuestionRevision]:
-    rows = session.scalars(
-        select(QuestionRevision)
-        .join(Question, Question.id == QuestionRevision.question_id)
-        .where(
-            Question.id.in_(question_ids),
-            QuestionRevision.number == Question.revision_number,
-        )
-        .options(selectinload(QuestionRevision.choices))
+@dataclass(frozen=True)
+class RevisionChoices:
+    """What building an attempt needs of a question: its current revision, type, choice keys."""
+
+    revision_id: int
+    kind: str
+    keys: list[str]
+
+
+def revision_choices(session: Session, question_ids: list[int]) -> dict[int, RevisionChoices]:
+    """The current revision of each question and its choice keys, in one query of four columns.
+
+    A join happens for every participant at once when a room arrives, so no ORM objects are
+    built here.
+    """
+    rows = session.execute(
+        select(Question.id, QuestionRevision.id, QuestionRevision.type, Choice.key)
+        .join(QuestionRevision, QuestionRevision.question_id == Question.id)
+        .join(Choice, Choice.revision_id == QuestionRevision.id)
+        .where(Question.id.in_(question_ids), QuestionRevision.number == Question.revision_number)
+        .order_by(Question.id, Choice.position, Choice.id)
     )
-    return {r.question_id: r for r in rows}
+    found: dict[int, RevisionChoices] = {}
+    for question_id, revision_id, kind, key in rows:
+        found.setdefault(question_id, RevisionChoices(revision_id, kind, [])).keys.append(key)
+    return found
+
+
+def workshop_question_ids(session: Session, workshop: Workshop) -> list[int]:
+    return list(
+        session.scalars(
+            select(WorkshopQuestion.question_id)
+            .where(WorkshopQuestion.workshop_id == workshop.id)
+            .order_by(WorkshopQuestion.position)
+        )
+    )
 
 
 def start_attempt(
@@ -70,14 +97,29 @@ def start_attempt(
     rng: random.Random | None = None,
     workshop: Workshop | None = None,
 ) -> Attempt:
-    """Create an attempt with its questions and choice orders fixed, so reloads look the same."""
+    """Create an attempt with its questions and choice orders fixed, so reloads look the same.
+
+    Everything is read and decided first; the writing is then three statements (the attempt,
+    its questions in one ``executemany``, the commit), so that on SQLite the write lock is held
+    for as short a time as possible while a whole room joins at once.
+    """
     rng = rng or random.Random(secrets.randbits(64))
     if workshop is not None:
-        question_ids = [wq.question_id for wq in workshop.questions]
+        question_ids = workshop_question_ids(session, workshop)
         rng.shuffle(question_ids)
     else:
         question_ids = build_quiz(published_pool(session), count, rng)
-    revisions = current_revisions(session, question_ids)
+    revisions = revision_choices(session, question_ids)
+    rows = [
+        {
+            "position": position,
+            "revision_id": revisions[question_id].revision_id,
+            "choice_order": choice_order(
+                revisions[question_id].kind, revisions[question_id].keys, rng
+            ),
+        }
+        for position, question_id in enumerate(question_ids, start=1)
+    ]
     attempt = Attempt(
         token=new_token(),
         locale=locale,
@@ -85,18 +127,14 @@ def start_attempt(
         workshop_id=workshop.id if workshop else None,
         round=workshop.current_round if workshop else None,
     )
-    for position, question_id in enumerate(question_ids, start=1):
-        revision = revisions[question_id]
-        keys = [c.key for c in revision.choices]
-        attempt.items.append(
-            AttemptQuestion(
-                position=position,
-                revision_id=revision.id,
-                choice_order=choice_order(revision.type, keys, rng),
-            )
-        )
     session.add(attempt)
+    session.flush()
+    if rows:
+        for row in rows:
+            row["attempt_id"] = attempt.id
+        session.execute(insert(AttemptQuestion), rows)
     session.commit()
+    session.expire(attempt, ["items"])
     return attempt
 
 
@@ -141,6 +179,98 @@ class Recorded:
     new: bool
 
 
+@dataclass(frozen=True)
+class AnswerTarget:
+    """What storing an answer needs to know of a question of an attempt, and nothing more."""
+
+    item_id: int
+    attempt_id: int
+    revision_id: int
+    kind: str
+    choice_ids: dict[str, int]
+    correct_keys: frozenset[str]
+    answer_id: int | None
+
+
+def answer_target(session: Session, attempt_id: int, position: int) -> AnswerTarget | None:
+    """The question at ``position`` of an attempt, to grade and store: one query, columns only."""
+    rows = session.execute(
+        select(
+            AttemptQuestion.id.label("item_id"),
+            AttemptQuestion.revision_id,
+            QuestionRevision.type,
+            Choice.id.label("choice_id"),
+            Choice.key,
+            Choice.correct,
+            Answer.id.label("answer_id"),
+        )
+        .join(QuestionRevision, QuestionRevision.id == AttemptQuestion.revision_id)
+        .join(Choice, Choice.revision_id == QuestionRevision.id)
+        .outerjoin(Answer, Answer.item_id == AttemptQuestion.id)
+        .where(AttemptQuestion.attempt_id == attempt_id, AttemptQuestion.position == position)
+    ).all()
+    if not rows:
+        return None
+    first = rows[0]
+    return AnswerTarget(
+        item_id=first.item_id,
+        attempt_id=attempt_id,
+        revision_id=first.revision_id,
+        kind=first.type,
+        choice_ids={row.key: row.choice_id for row in rows},
+        correct_keys=frozenset(row.key for row in rows if row.correct),
+        answer_id=first.answer_id,
+    )
+
+
+def store_answer(session: Session, target: AnswerTarget, chosen: list[str]) -> bool:
+    """Grade and store an answer once; True when it was stored now, False when it already was.
+
+    Raises ``quiz.InvalidAnswer`` for an empty or forged choice; nothing is stored then. The
+    grading happens before anything is written, and the write is three statements and a
+    commit with no Python work between them: the answer, its choices in one ``executemany``,
+    and marking the attempt finished when this was its last answer.
+    """
+    if target.answer_id is not None:
+        return False
+    grade = grade_answer(target.kind, target.correct_keys, target.choice_ids, chosen)
+    picked = [{"choice_id": target.choice_ids[key]} for key in sorted(set(chosen))]
+    stored_count = (
+        select(func.count(Answer.id))
+        .where(Answer.attempt_id == target.attempt_id)
+        .scalar_subquery()
+    )
+    finish = (
+        update(Attempt)
+        .where(
+            Attempt.id == target.attempt_id,
+            Attempt.finished_at.is_(None),
+            stored_count >= Attempt.question_count,
+        )
+        .values(finished_at=utcnow())
+    )
+    answer = {
+        "item_id": target.item_id,
+        "attempt_id": target.attempt_id,
+        "revision_id": target.revision_id,
+        "correct": grade.correct,
+        "answered_at": utcnow(),
+    }
+    try:
+        answer_id = session.execute(insert(Answer).returning(Answer.id), answer).scalar_one()
+        for row in picked:
+            row["answer_id"] = answer_id
+        session.execute(insert(AnswerChoice), picked)
+        session.execute(finish, execution_options={"synchronize_session": False})
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        if session.scalar(select(Answer.id).where(Answer.item_id == target.item_id)) is None:
+            raise
+        return False
+    return True
+
+
 def record_answer(session: Session, item: AttemptQuestion, chosen: list[str]) -> Recorded:
     """Grade and store an answer once. A second submission returns the first answer unchanged.
 
@@ -148,34 +278,18 @@ def record_answer(session: Session, item: AttemptQuestion, chosen: list[str]) ->
     """
     if item.answer is not None:
         return Recorded(item.answer, False)
-    revision = item.revision
-    grade = grade_answer(
-        revision.type, revision.correct_keys, [c.key for c in revision.choices], chosen
+    target = answer_target(session, item.attempt_id, item.position)
+    if target is None:
+        raise LookupError(f"no question {item.position} in attempt {item.attempt_id}")
+    new = store_answer(session, target, chosen)
+    answer = session.scalar(
+        select(Answer).where(Answer.item_id == item.id).execution_options(populate_existing=True)
     )
-    chosen_ids = [c.id for c in revision.choices if c.key in set(chosen)]
-    answer = Answer(
-        item_id=item.id,
-        attempt_id=item.attempt_id,
-        revision_id=revision.id,
-        correct=grade.correct,
-    )
-    try:
-        session.add(answer)
-        session.flush()
-        session.add_all(AnswerChoice(answer_id=answer.id, choice_id=cid) for cid in chosen_ids)
-        attempt = session.get(Attempt, item.attempt_id)
-        if attempt is not None and attempt.finished_at is None:
-            done = answered_count(session, attempt)
-            if done >= attempt.question_count:
-                attempt.finished_at = utcnow()
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        existing = session.scalar(select(Answer).where(Answer.item_id == item.id))
-        if existing is None:
-            raise
-        return Recorded(existing, False)
-    return Recorded(answer, True)
+    session.expire(item, ["answer"])
+    attempt = session.get(Attempt, item.attempt_id)
+    if attempt is not None:
+        session.refresh(attempt, ["finished_at"])
+    return Recorded(answer, new)
 
 
 def attempt_results(session: Session, attempt: Attempt) -> list[tuple[str, bool]]:

@@ -99,7 +99,7 @@ def start():
             locale=current_locale(),
             count=current_app.config["QUESTIONS_PER_QUIZ"],
         )
-        if not attempt.items:
+        if not attempt.question_count:
             abort(503)
     remember_attempt(attempt)
     return swap.page_after_post(".question", {"position": 1})
@@ -246,19 +246,24 @@ def question(position: int):
 @bp.post("/quiz/<int:position>")
 @limiter.limit(answer_limit, key_func=attempt_key)
 def answer(position: int):
+    # The common case reads a few columns and writes three rows; the full page is only loaded
+    # to show a message.
     attempt = attempt_or_home()
-    item = load_item(attempt, position)
-    if item.answer is None and workshop_closed(attempt):
-        return render_question(attempt, item, status=410)
+    target = attempts.answer_target(get_session(), attempt.id, position)
+    if target is None:
+        abort(404)
+    if target.answer_id is None and workshop_closed(attempt):
+        return render_question(attempt, load_item(attempt, position), status=410)
     chosen = request.form.getlist("choice")
     try:
-        attempts.record_answer(get_session(), item, chosen)
+        attempts.store_answer(get_session(), target, chosen)
     except InvalidAnswer:
         message = (
             _("Choose at least one answer.")
-            if item.revision.type == "multiple"
+            if target.kind == "multiple"
             else _("Choose one answer.")
         )
+        item = load_item(attempt, position)
         return render_question(attempt, item, error=message, chosen=chosen, status=422)
     following = (
         (".question", {"position": position + 1})
