@@ -24,6 +24,7 @@ run stops at --time-limit.
 from __future__ import annotations
 
 import argparse
+import gzip
 import http.client
 import os
 import queue
@@ -85,6 +86,8 @@ class Phone:
                 self.conn.request(method, path, body=body, headers=sent)
                 response = self.conn.getresponse()
                 payload = response.read()
+                if response.getheader("Content-Encoding") == "gzip":
+                    payload = gzip.decompress(payload)
                 break
             except (ConnectionError, http.client.HTTPException, OSError):
                 if self.conn is not None:
@@ -364,6 +367,7 @@ def main() -> int:
     args.project = args.project.resolve()
     signal.signal(signal.SIGALRM, give_up)
     signal.alarm(int(args.time_limit))
+    print(f"load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     database = "postgresql" if (args.database_url or "").startswith("postgres") else "sqlite"
     ok = True
     for text in args.shapes.split(","):
@@ -371,6 +375,7 @@ def main() -> int:
         with tempfile.TemporaryDirectory() as tmp:
             result = measure(args, (workers, threads), Path(tmp))
         report(database, result)
+        print(f"  load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
         ok = ok and result["database"]["ok"]
     return 0 if ok else 1
 

@@ -57,12 +57,12 @@ def test_a_join_writes_its_questions_in_one_statement_and_they_are_right(app):
 
 
 def store(db, attempt, position, keys):
-    target = attempts.answer_target(db, attempt.id, position)
+    target = attempts.answer_target(db, attempt.token, position)
     return attempts.store_answer(db, target, keys)
 
 
 def right_keys(db, attempt, position) -> list[str]:
-    return sorted(attempts.answer_target(db, attempt.id, position).correct_keys)
+    return sorted(attempts.answer_target(db, attempt.token, position).correct_keys)
 
 
 def test_an_answer_is_three_writes_and_stored_once(app):
@@ -89,7 +89,7 @@ def test_a_forged_answer_stores_nothing(app):
             with pytest.raises(InvalidAnswer):
                 store(db, attempt, 1, keys)
         assert db.scalar(select(func.count(Answer.id))) == 0
-        assert attempts.answer_target(db, attempt.id, 99) is None
+        assert attempts.answer_target(db, attempt.token, 99) is None
 
 
 def test_the_last_answer_and_only_the_last_finishes_the_attempt(app):
@@ -103,3 +103,46 @@ def test_the_last_answer_and_only_the_last_finishes_the_attempt(app):
         db.expire_all()
         assert db.get(Attempt, attempt.id).finished_at is not None
         assert db.scalar(select(func.count(Answer.id))) == 4
+
+
+def test_a_pooled_connection_is_pinged_only_after_sitting_idle(tmp_path, monkeypatch):
+    import sqlite3
+
+    from sqlalchemy import create_engine, text
+
+    from tipquiz.db import ping_when_idle
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'ping.sqlite'}", pool_size=1)
+    ping_when_idle(engine, idle_seconds=30)
+    pings: list[object] = []
+    dead = {"now": False}
+
+    def do_ping(connection):
+        pings.append(connection)
+        if dead["now"]:
+            raise sqlite3.OperationalError("server closed the connection unexpectedly")
+        return True
+
+    monkeypatch.setattr(engine.dialect, "do_ping", do_ping)
+    for _ in range(3):
+        with engine.connect() as conn:
+            assert conn.execute(text("select 1")).scalar() == 1
+    assert pings == [], "a connection used a moment ago is not pinged"
+
+    def age_pool(seconds: float) -> None:
+        for record in list(engine.pool._pool.queue):
+            record.info["returned_at"] -= seconds
+
+    age_pool(60)
+    with engine.connect() as conn:
+        first = conn.connection.dbapi_connection
+        assert conn.execute(text("select 1")).scalar() == 1
+    assert len(pings) == 1, "one idle for a minute is"
+
+    age_pool(60)
+    dead["now"] = True
+    with engine.connect() as conn:
+        dead["now"] = False
+        assert conn.execute(text("select 1")).scalar() == 1
+        assert conn.connection.dbapi_connection is not first, "a dead one is replaced"
+    engine.dispose()

@@ -190,12 +190,21 @@ class AnswerTarget:
     choice_ids: dict[str, int]
     correct_keys: frozenset[str]
     answer_id: int | None
+    workshop_closed: bool = False
 
 
-def answer_target(session: Session, attempt_id: int, position: int) -> AnswerTarget | None:
-    """The question at ``position`` of an attempt, to grade and store: one query, columns only."""
+def answer_target(session: Session, token: str | None, position: int) -> AnswerTarget | None:
+    """The question at ``position`` of the attempt with this token, to grade and store.
+
+    One query of a few columns, from the token in the participant's cookie to the choices,
+    the answer already stored if any, and whether the attempt's workshop is closed.
+    """
+    if not token:
+        return None
     rows = session.execute(
         select(
+            AttemptQuestion.attempt_id,
+            Workshop.is_open,
             AttemptQuestion.id.label("item_id"),
             AttemptQuestion.revision_id,
             QuestionRevision.type,
@@ -204,17 +213,21 @@ def answer_target(session: Session, attempt_id: int, position: int) -> AnswerTar
             Choice.correct,
             Answer.id.label("answer_id"),
         )
+        .select_from(Attempt)
+        .join(AttemptQuestion, AttemptQuestion.attempt_id == Attempt.id)
+        .outerjoin(Workshop, Workshop.id == Attempt.workshop_id)
         .join(QuestionRevision, QuestionRevision.id == AttemptQuestion.revision_id)
         .join(Choice, Choice.revision_id == QuestionRevision.id)
         .outerjoin(Answer, Answer.item_id == AttemptQuestion.id)
-        .where(AttemptQuestion.attempt_id == attempt_id, AttemptQuestion.position == position)
+        .where(Attempt.token == token, AttemptQuestion.position == position)
     ).all()
     if not rows:
         return None
     first = rows[0]
     return AnswerTarget(
         item_id=first.item_id,
-        attempt_id=attempt_id,
+        attempt_id=first.attempt_id,
+        workshop_closed=first.is_open is False,
         revision_id=first.revision_id,
         kind=first.type,
         choice_ids={row.key: row.choice_id for row in rows},
@@ -278,7 +291,7 @@ def record_answer(session: Session, item: AttemptQuestion, chosen: list[str]) ->
     """
     if item.answer is not None:
         return Recorded(item.answer, False)
-    target = answer_target(session, item.attempt_id, item.position)
+    target = answer_target(session, item.attempt.token, item.position)
     if target is None:
         raise LookupError(f"no question {item.position} in attempt {item.attempt_id}")
     new = store_answer(session, target, chosen)

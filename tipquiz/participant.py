@@ -248,11 +248,12 @@ def question(position: int):
 def answer(position: int):
     # The common case reads a few columns and writes three rows; the full page is only loaded
     # to show a message.
-    attempt = attempt_or_home()
-    target = attempts.answer_target(get_session(), attempt.id, position)
+    target = attempts.answer_target(get_session(), session.get("attempt"), position)
     if target is None:
+        attempt_or_home()
         abort(404)
-    if target.answer_id is None and workshop_closed(attempt):
+    if target.answer_id is None and target.workshop_closed:
+        attempt = attempt_or_home()
         return render_question(attempt, load_item(attempt, position), status=410)
     chosen = request.form.getlist("choice")
     try:
@@ -263,11 +264,14 @@ def answer(position: int):
             if target.kind == "multiple"
             else _("Choose one answer.")
         )
+        attempt = attempt_or_home()
         item = load_item(attempt, position)
         return render_question(attempt, item, error=message, chosen=chosen, status=422)
+    if not swap.wants_swap():
+        return redirect(url_for(".question", position=position) + "#feedback")
     following = (
         (".question", {"position": position + 1})
-        if position < attempt.question_count
+        if position < attempt_or_home().question_count
         else (".results", {})
     )
     return swap.page_after_post(".question", {"position": position}, "#feedback", following)
