@@ -11,7 +11,7 @@ import random
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -66,7 +66,7 @@ def revision_choices(session: Session, question_ids: list[int]) -> dict[int, Rev
     A join happens for every participant at once when a room arrives, so no ORM objects are
     built here.
     """
-    rows = session.execute(
+    rows = session.connection().execute(
         select(Question.id, QuestionRevision.id, QuestionRevision.type, Choice.key)
         .join(QuestionRevision, QuestionRevision.question_id == Question.id)
         .join(Choice, Choice.revision_id == QuestionRevision.id)
@@ -132,7 +132,7 @@ def start_attempt(
     if rows:
         for row in rows:
             row["attempt_id"] = attempt.id
-        session.execute(insert(AttemptQuestion), rows)
+        session.connection().execute(insert(AttemptQuestion.__table__), rows)
     session.commit()
     session.expire(attempt, ["items"])
     return attempt
@@ -193,6 +193,45 @@ class AnswerTarget:
     workshop_closed: bool = False
 
 
+# The statements of the answer path, built once: a room of phones sends them hundreds of times
+# a second, and building and fingerprinting a statement costs more than SQLite running it.
+_ANSWERS, _ATTEMPTS = Answer.__table__, Attempt.__table__
+ANSWER_TARGET = (
+    select(
+        AttemptQuestion.attempt_id,
+        Workshop.is_open,
+        AttemptQuestion.id.label("item_id"),
+        AttemptQuestion.revision_id,
+        QuestionRevision.type,
+        Choice.id.label("choice_id"),
+        Choice.key,
+        Choice.correct,
+        Answer.id.label("answer_id"),
+    )
+    .select_from(Attempt)
+    .join(AttemptQuestion, AttemptQuestion.attempt_id == Attempt.id)
+    .outerjoin(Workshop, Workshop.id == Attempt.workshop_id)
+    .join(QuestionRevision, QuestionRevision.id == AttemptQuestion.revision_id)
+    .join(Choice, Choice.revision_id == QuestionRevision.id)
+    .outerjoin(Answer, Answer.item_id == AttemptQuestion.id)
+    .where(Attempt.token == bindparam("token"), AttemptQuestion.position == bindparam("position"))
+)
+INSERT_ANSWER = insert(_ANSWERS).returning(_ANSWERS.c.id)
+INSERT_ANSWER_CHOICES = insert(AnswerChoice.__table__)
+FINISH_ATTEMPT = (
+    update(_ATTEMPTS)
+    .where(
+        _ATTEMPTS.c.id == bindparam("attempt"),
+        _ATTEMPTS.c.finished_at.is_(None),
+        select(func.count(_ANSWERS.c.id))
+        .where(_ANSWERS.c.attempt_id == bindparam("attempt"))
+        .scalar_subquery()
+        >= _ATTEMPTS.c.question_count,
+    )
+    .values(finished_at=bindparam("now"))
+)
+
+
 def answer_target(session: Session, token: str | None, position: int) -> AnswerTarget | None:
     """The question at ``position`` of the attempt with this token, to grade and store.
 
@@ -201,26 +240,8 @@ def answer_target(session: Session, token: str | None, position: int) -> AnswerT
     """
     if not token:
         return None
-    rows = session.execute(
-        select(
-            AttemptQuestion.attempt_id,
-            Workshop.is_open,
-            AttemptQuestion.id.label("item_id"),
-            AttemptQuestion.revision_id,
-            QuestionRevision.type,
-            Choice.id.label("choice_id"),
-            Choice.key,
-            Choice.correct,
-            Answer.id.label("answer_id"),
-        )
-        .select_from(Attempt)
-        .join(AttemptQuestion, AttemptQuestion.attempt_id == Attempt.id)
-        .outerjoin(Workshop, Workshop.id == Attempt.workshop_id)
-        .join(QuestionRevision, QuestionRevision.id == AttemptQuestion.revision_id)
-        .join(Choice, Choice.revision_id == QuestionRevision.id)
-        .outerjoin(Answer, Answer.item_id == AttemptQuestion.id)
-        .where(Attempt.token == token, AttemptQuestion.position == position)
-    ).all()
+    # Core, not the ORM: no objects to build, nothing to track.
+    rows = session.connection().execute(ANSWER_TARGET, {"token": token, "position": position}).all()
     if not rows:
         return None
     first = rows[0]
@@ -248,20 +269,6 @@ def store_answer(session: Session, target: AnswerTarget, chosen: list[str]) -> b
         return False
     grade = grade_answer(target.kind, target.correct_keys, target.choice_ids, chosen)
     picked = [{"choice_id": target.choice_ids[key]} for key in sorted(set(chosen))]
-    stored_count = (
-        select(func.count(Answer.id))
-        .where(Answer.attempt_id == target.attempt_id)
-        .scalar_subquery()
-    )
-    finish = (
-        update(Attempt)
-        .where(
-            Attempt.id == target.attempt_id,
-            Attempt.finished_at.is_(None),
-            stored_count >= Attempt.question_count,
-        )
-        .values(finished_at=utcnow())
-    )
     answer = {
         "item_id": target.item_id,
         "attempt_id": target.attempt_id,
@@ -270,11 +277,12 @@ def store_answer(session: Session, target: AnswerTarget, chosen: list[str]) -> b
         "answered_at": utcnow(),
     }
     try:
-        answer_id = session.execute(insert(Answer).returning(Answer.id), answer).scalar_one()
+        conn = session.connection()
+        answer_id = conn.execute(INSERT_ANSWER, answer).scalar_one()
         for row in picked:
             row["answer_id"] = answer_id
-        session.execute(insert(AnswerChoice), picked)
-        session.execute(finish, execution_options={"synchronize_session": False})
+        conn.execute(INSERT_ANSWER_CHOICES, picked)
+        conn.execute(FINISH_ATTEMPT, {"attempt": target.attempt_id, "now": utcnow()})
         session.commit()
     except IntegrityError:
         session.rollback()
