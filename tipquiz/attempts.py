@@ -60,19 +60,30 @@ class RevisionChoices:
     keys: list[str]
 
 
+REVISION_CHOICES = (
+    select(Question.id, QuestionRevision.id, QuestionRevision.type, Choice.key)
+    .join(QuestionRevision, QuestionRevision.question_id == Question.id)
+    .join(Choice, Choice.revision_id == QuestionRevision.id)
+    .where(
+        Question.id.in_(bindparam("ids", expanding=True)),
+        QuestionRevision.number == Question.revision_number,
+    )
+    .order_by(Question.id, Choice.position, Choice.id)
+)
+WORKSHOP_QUESTION_IDS = (
+    select(WorkshopQuestion.question_id)
+    .where(WorkshopQuestion.workshop_id == bindparam("workshop"))
+    .order_by(WorkshopQuestion.position)
+)
+
+
 def revision_choices(session: Session, question_ids: list[int]) -> dict[int, RevisionChoices]:
     """The current revision of each question and its choice keys, in one query of four columns.
 
     A join happens for every participant at once when a room arrives, so no ORM objects are
     built here.
     """
-    rows = session.connection().execute(
-        select(Question.id, QuestionRevision.id, QuestionRevision.type, Choice.key)
-        .join(QuestionRevision, QuestionRevision.question_id == Question.id)
-        .join(Choice, Choice.revision_id == QuestionRevision.id)
-        .where(Question.id.in_(question_ids), QuestionRevision.number == Question.revision_number)
-        .order_by(Question.id, Choice.position, Choice.id)
-    )
+    rows = session.connection().execute(REVISION_CHOICES, {"ids": question_ids})
     found: dict[int, RevisionChoices] = {}
     for question_id, revision_id, kind, key in rows:
         found.setdefault(question_id, RevisionChoices(revision_id, kind, [])).keys.append(key)
@@ -80,13 +91,8 @@ def revision_choices(session: Session, question_ids: list[int]) -> dict[int, Rev
 
 
 def workshop_question_ids(session: Session, workshop: Workshop) -> list[int]:
-    return list(
-        session.scalars(
-            select(WorkshopQuestion.question_id)
-            .where(WorkshopQuestion.workshop_id == workshop.id)
-            .order_by(WorkshopQuestion.position)
-        )
-    )
+    rows = session.connection().execute(WORKSHOP_QUESTION_IDS, {"workshop": workshop.id})
+    return list(rows.scalars())
 
 
 def start_attempt(
@@ -138,39 +144,50 @@ def start_attempt(
     return attempt
 
 
+# Statements every quiz page runs, built once: SQLAlchemy then computes their cache key once
+# instead of on every request, which cost more than running them.
+FIND_ATTEMPT = select(Attempt).where(Attempt.token == bindparam("token"))
+_REVISION = joinedload(AttemptQuestion.revision)
+_QUESTION = _REVISION.joinedload(QuestionRevision.question)
+ATTEMPT_ITEM = (
+    select(AttemptQuestion)
+    .where(
+        AttemptQuestion.attempt_id == bindparam("attempt"),
+        AttemptQuestion.position == bindparam("position"),
+    )
+    .options(
+        _REVISION.selectinload(QuestionRevision.choices),
+        _QUESTION.joinedload(Question.topic),
+        _QUESTION.selectinload(Question.sources),
+        joinedload(AttemptQuestion.answer).selectinload(Answer.choices),
+    )
+)
+NEXT_POSITION = (
+    select(func.min(AttemptQuestion.position))
+    .outerjoin(Answer, Answer.item_id == AttemptQuestion.id)
+    .where(AttemptQuestion.attempt_id == bindparam("attempt"), Answer.id.is_(None))
+)
+ANSWERED_COUNT = select(func.count(Answer.id)).where(Answer.attempt_id == bindparam("attempt"))
+
+
 def find_attempt(session: Session, token: str | None) -> Attempt | None:
     if not token:
         return None
-    return session.scalar(select(Attempt).where(Attempt.token == token))
+    return session.scalar(FIND_ATTEMPT, {"token": token})
 
 
 def attempt_item(session: Session, attempt: Attempt, position: int) -> AttemptQuestion | None:
     """One question of an attempt with everything its page shows, in four queries."""
-    revision = joinedload(AttemptQuestion.revision)
-    question = revision.joinedload(QuestionRevision.question)
-    return session.scalar(
-        select(AttemptQuestion)
-        .where(AttemptQuestion.attempt_id == attempt.id, AttemptQuestion.position == position)
-        .options(
-            revision.selectinload(QuestionRevision.choices),
-            question.joinedload(Question.topic),
-            question.selectinload(Question.sources),
-            joinedload(AttemptQuestion.answer).selectinload(Answer.choices),
-        )
-    )
+    return session.scalar(ATTEMPT_ITEM, {"attempt": attempt.id, "position": position})
 
 
 def next_position(session: Session, attempt: Attempt) -> int | None:
     """The first question not yet answered, or None when the attempt is complete."""
-    return session.scalar(
-        select(func.min(AttemptQuestion.position))
-        .outerjoin(Answer, Answer.item_id == AttemptQuestion.id)
-        .where(AttemptQuestion.attempt_id == attempt.id, Answer.id.is_(None))
-    )
+    return session.scalar(NEXT_POSITION, {"attempt": attempt.id})
 
 
 def answered_count(session: Session, attempt: Attempt) -> int:
-    return session.scalar(select(func.count(Answer.id)).where(Answer.attempt_id == attempt.id)) or 0
+    return session.scalar(ANSWERED_COUNT, {"attempt": attempt.id}) or 0
 
 
 @dataclass(frozen=True)
