@@ -183,7 +183,11 @@ class Phone:
         origin = self.page.evaluate("() => performance.timeOrigin")
         counts = (self.requests, self.bytes)
         self.page.locator(selector).first.evaluate(TAP)
-        handle = self.page.wait_for_function(PAINTED, arg=origin, timeout=60_000, polling=50)
+        try:
+            handle = self.page.wait_for_function(PAINTED, arg=origin, timeout=60_000, polling=50)
+        except Exception:
+            print(f"no paint after {name} (step {len(self.run.steps) + 1}) at {self.page.url}")
+            raise
         tap, painted, how = handle.json_value()
         self.page.wait_for_load_state("load")
         return self.step(name, (painted - tap) / 1000, counts, how)
