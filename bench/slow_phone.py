@@ -168,15 +168,27 @@ class Phone:
         counts = (self.requests, self.bytes)
         started = time.time() * 1000
         self.page.goto(url, wait_until="commit")
-        painted = self.page.wait_for_function(
+        painted = self.poll(
             """() => {
               const paints = performance.getEntriesByName("first-contentful-paint");
               return paints.length && performance.timeOrigin + paints[0].startTime;
-            }""",
-            timeout=60_000,
-        ).json_value()
+            }"""
+        )
         self.page.wait_for_load_state("load")
         return self.step(name, (painted - started) / 1000, counts, "navigation")
+
+    def poll(self, expression: str, arg=None, timeout: float = 60):
+        """Evaluate until truthy, polling from here: with JavaScript off the page cannot poll."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            try:
+                value = self.page.evaluate(expression, arg)
+            except Exception:  # noqa: BLE001 - the page is being replaced: try again
+                value = None
+            if value:
+                return value
+            time.sleep(0.02)
+        raise TimeoutError("nothing painted in time")
 
     def tap(self, name: str, selector: str) -> Step:
         """Tap and wait until the new content is painted."""
@@ -184,11 +196,10 @@ class Phone:
         counts = (self.requests, self.bytes)
         self.page.locator(selector).first.evaluate(TAP)
         try:
-            handle = self.page.wait_for_function(PAINTED, arg=origin, timeout=60_000, polling=50)
+            tap, painted, how = self.poll(PAINTED, origin)
         except Exception:
             print(f"no paint after {name} (step {len(self.run.steps) + 1}) at {self.page.url}")
             raise
-        tap, painted, how = handle.json_value()
         self.page.wait_for_load_state("load")
         return self.step(name, (painted - tap) / 1000, counts, how)
 
