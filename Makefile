@@ -10,7 +10,7 @@ CHROMIUM ?= /usr/bin/chromium
 CATALOGS := tipquiz/translations
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard $(CATALOGS)/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test lint format bench install install-dev translations messages browser redis clean
+.PHONY: run room test lint format bench install install-dev translations messages browser redis clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,14 @@ run: install translations
 	@echo "Serving on http://127.0.0.1:$(PORT)"
 	$(BIN)/gunicorn --workers $(WORKERS) --threads $(THREADS) --bind 127.0.0.1:$(PORT) \
 		--access-logformat '%(t)s "%(r)s" %(s)s %(b)s %(M)sms' --access-logfile - 'tipquiz:create_app()'
+
+## Serve a room of phones from this laptop: as `run`, but on the local network (Wi-Fi, hotspot),
+## printing the address phones open and its QR code.
+room: install translations
+	$(BIN)/flask --app tipquiz db upgrade
+	$(BIN)/flask --app tipquiz bank import
+	$(BIN)/flask --app tipquiz users ensure-admin --username $(ADMIN)
+	$(BIN)/python -m tipquiz.room --port $(PORT) --workers $(WORKERS) --threads $(THREADS)
 
 ## Run lint and the whole suite, on SQLite and, where it answers, on PostgreSQL.
 test: install-dev translations browser redis lint

@@ -56,54 +56,60 @@
     root.insertBefore(button, root.firstChild);
   }
 
-  var listen = document.querySelectorAll("[data-listen]");
-  if (listen.length && "speechSynthesis" in window && window.SpeechSynthesisUtterance) {
-    for (var i = 0; i < listen.length; i += 1) {
-      addListen(listen[i], listen[i].getAttribute("data-listen"),
-        listen[i].getAttribute("data-listen-stop"));
+  /* Run on the page as loaded, and again on each page quiz.js puts in place without a load. */
+  function enhance() {
+    var listen = document.querySelectorAll("[data-listen]");
+    if (listen.length && "speechSynthesis" in window && window.SpeechSynthesisUtterance) {
+      for (var i = 0; i < listen.length; i += 1) {
+        addListen(listen[i], listen[i].getAttribute("data-listen"),
+          listen[i].getAttribute("data-listen-stop"));
+      }
+      window.addEventListener("pagehide", function () { window.speechSynthesis.cancel(); });
     }
-    window.addEventListener("pagehide", function () { window.speechSynthesis.cancel(); });
+
+    var after = document.getElementById("after-round");
+    if (after && after.hidden && window.fetch) {
+      var checks = 0;
+      var check = function () {
+        if (document.hidden) {
+          return later();
+        }
+        window.fetch(after.getAttribute("data-watch"), { credentials: "same-origin", cache: "no-store" })
+          .then(function (r) { return r.ok ? r.json() : null; })
+          .then(function (state) {
+            if (state && state.open) {
+              after.hidden = false;
+              after.querySelector("button").focus();
+            } else if (state) {
+              later();
+            }
+          }, later);
+      };
+      var later = function () {
+        checks += 1;
+        if (checks < 360) {
+          window.setTimeout(check, 10000);
+        }
+      };
+      later();
+    }
+
+    var share = document.querySelector("[data-share-url]");
+    if (share && navigator.share) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "button button-primary";
+      button.textContent = share.getAttribute("data-share-label");
+      button.addEventListener("click", function () {
+        navigator.share({
+          title: share.getAttribute("data-share-title"),
+          url: share.getAttribute("data-share-url")
+        }).catch(function () {});
+      });
+      share.insertBefore(button, share.firstChild);
+    }
   }
 
-  var after = document.getElementById("after-round");
-  if (after && after.hidden && window.fetch) {
-    var checks = 0;
-    var check = function () {
-      if (document.hidden) {
-        return later();
-      }
-      window.fetch(after.getAttribute("data-watch"), { credentials: "same-origin", cache: "no-store" })
-        .then(function (r) { return r.ok ? r.json() : null; })
-        .then(function (state) {
-          if (state && state.open) {
-            after.hidden = false;
-            after.querySelector("button").focus();
-          } else if (state) {
-            later();
-          }
-        }, later);
-    };
-    var later = function () {
-      checks += 1;
-      if (checks < 360) {
-        window.setTimeout(check, 10000);
-      }
-    };
-    later();
-  }
-
-  var share = document.querySelector("[data-share-url]");
-  if (share && navigator.share) {
-    var button = document.createElement("button");
-    button.type = "button";
-    button.className = "button button-primary";
-    button.textContent = share.getAttribute("data-share-label");
-    button.addEventListener("click", function () {
-      navigator.share({
-        title: share.getAttribute("data-share-title"),
-        url: share.getAttribute("data-share-url")
-      }).catch(function () {});
-    });
-    share.insertBefore(button, share.firstChild);
-  }
+  enhance();
+  document.addEventListener("quiz:page", enhance);
 }());

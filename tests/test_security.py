@@ -446,4 +446,4 @@ def test_forwarded_addresses_count_only_behind_a_trusted_proxy(database_url, ban
         ]
 
     assert guesses(make_app(database_url))[-1] == 429
-    assert guesses(make_app(database_url, TRUSTED_PROXIES=1)) == [200] * 31
+    assert guesses(make_app(database_url, PROXY_COUNT=1)) == [200] * 31

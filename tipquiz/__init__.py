@@ -36,8 +36,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from . import (
         admin,
+        assets,
         auth,
         cli,
+        compression,
         db,
         errors,
         facilitator,
@@ -60,6 +62,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     cli.init_app(app)
     health.init_app(app)
+    assets.init_app(app)
+    compression.init_app(app)
     app.register_blueprint(participant.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(facilitator.bp)

@@ -36,13 +36,17 @@ def default_settings(instance_path: Path) -> dict[str, Any]:
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "MAX_FORM_MEMORY_SIZE": 512 * 1024,
         "PERMANENT_SESSION_LIFETIME": timedelta(days=30),
+        # The cookie is sent again only when it changes: no Set-Cookie on every quiz page.
+        "SESSION_REFRESH_EACH_REQUEST": False,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": False,
         "SESSION_COOKIE_NAME": "tipquiz",
         "WTF_CSRF_TIME_LIMIT": None,
         "HTTPS": False,
-        "TRUSTED_PROXIES": 0,
+        "PUBLIC_URL": "",
+        "LAN_URL": "",
+        "PROXY_COUNT": 0,
     }
 
 

@@ -7,10 +7,11 @@ closed when the app context ends.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -37,8 +38,39 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cursor.close()
 
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    if not kwargs.get("pool_pre_ping"):
+        ping_when_idle(engine)
+    return engine
+
+
+IDLE_PING_SECONDS = 30.0
+
+
+def ping_when_idle(engine: Engine, idle_seconds: float = IDLE_PING_SECONDS) -> None:
+    """Check a pooled connection is alive only when it sat unused for a while.
+
+    ``pool_pre_ping`` costs a round trip to PostgreSQL on every request. A connection handed
+    back less than ``idle_seconds`` ago was working then, so it is used as it is; one idle for
+    longer (the server may have restarted, a firewall may have dropped it) is pinged first and
+    replaced if dead, which is all that the ping on every checkout protected against.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _note_return(_dbapi_connection: Any, record: Any) -> None:
+        record.info["returned_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        returned = record.info.get("returned_at")
+        if returned is None or time.monotonic() - returned < idle_seconds:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise exc.DisconnectionError() from error
+        if not alive:
+            raise exc.DisconnectionError()
 
 
 def normalise_url(url: str) -> str:

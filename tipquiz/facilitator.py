@@ -46,6 +46,7 @@ from .forms import EmptyForm, FlaskForm
 from .i18n import current_locale, translate_text
 from .live_forms import RoomFields
 from .models import Topic, Workshop
+from .public_url import only_loopback_known, public_url_for
 
 bp = Blueprint("facilitator", __name__, url_prefix="/facilitator")
 bp.before_request(role_guard("facilitator", "admin"))
@@ -149,7 +150,7 @@ def load_workshop(workshop_id: int) -> Workshop:
 
 
 def join_url(workshop: Workshop) -> str:
-    return url_for("participant.workshop", code=workshop.code, _external=True)
+    return public_url_for("participant.workshop", code=workshop.code)
 
 
 def qr_code(workshop: Workshop) -> segno.QRCode:
@@ -325,7 +326,11 @@ def csv_response(data: bytes, filename: str) -> Response:
 
 @bp.context_processor
 def facilitator_globals() -> dict[str, Any]:
-    return {"language_names": LANGUAGE_NAMES, "round_names": round_names()}
+    return {
+        "language_names": LANGUAGE_NAMES,
+        "round_names": round_names(),
+        "join_link_unreachable": only_loopback_known,
+    }
 
 
 # Views ---------------------------------------------------------------------------------------
@@ -422,7 +427,7 @@ def handout(workshop_id: int):
             "facilitator/handout.html",
             workshop=workshop,
             join_url=join_url(workshop),
-            home_url=url_for("participant.home", _external=True),
+            home_url=public_url_for("participant.home"),
             qr=qr_svg(workshop),
         )
 

@@ -23,7 +23,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from . import attempts
+from . import attempts, swap
 from .config import LOCALES
 from .db import get_session
 from .extensions import limiter
@@ -98,10 +98,16 @@ def start():
             locale=current_locale(),
             count=current_app.config["QUESTIONS_PER_QUIZ"],
         )
-        if not attempt.items:
+        if not attempt.question_count:
             abort(503)
     remember_attempt(attempt)
-    return redirect(url_for(".question", position=1))
+    return swap.page_after_post(".question", {"position": 1})
+
+
+@bp.get("/start")
+def start_again():
+    """Where a language switch on a page the quiz script showed after "Start" comes back to."""
+    return redirect(url_for(".resume") if current_attempt() else url_for(".home"))
 
 
 @bp.get("/join")
@@ -185,7 +191,7 @@ def join_workshop(code: str):
     remember_attempt(attempt)
     if led_room(found):
         return redirect(url_for("follow.room", code=found.code))
-    return redirect(url_for(".question", position=1))
+    return swap.page_after_post(".question", {"position": 1})
 
 
 def led_room(workshop: Workshop | None) -> bool:
@@ -280,17 +286,29 @@ def answer_error(item: AttemptQuestion, code: str | None) -> str | None:
 @bp.post("/quiz/<int:position>")
 @limiter.limit(answer_limit, key_func=attempt_key)
 def answer(position: int):
-    attempt = attempt_or_home()
-    item = load_item(attempt, position)
-    if item.answer is None and workshop_closed(attempt):
+    # The common case reads a few columns and writes three rows; the full page is only loaded
+    # to show a message.
+    target = attempts.answer_target(get_session(), session.get("attempt"), position)
+    if target is None or target.led:
+        attempt_or_home()  # sends a led room's phone back to the room
+        abort(404)
+    if target.answer_id is None and target.workshop_closed:
+        # The page says the workshop is closed and offers the results so far.
         return redirect(url_for(".question", position=position), 303)
     chosen = request.form.getlist("choice")
     try:
-        attempts.record_answer(get_session(), item, chosen)
+        attempts.store_answer(get_session(), target, chosen)
     except InvalidAnswer:
         # Back to the page by GET, so the browser's history never holds a POST to resend.
         return redirect(url_for(".question", position=position, error="choose"), 303)
-    return redirect(url_for(".question", position=position) + "#feedback")
+    if not swap.wants_swap():
+        return redirect(url_for(".question", position=position) + "#feedback")
+    following = (
+        (".question", {"position": position + 1})
+        if position < attempt_or_home().question_count
+        else (".results", {})
+    )
+    return swap.page_after_post(".question", {"position": position}, "#feedback", following)
 
 
 def invalid_answer_message(kind: str) -> str:

@@ -34,8 +34,15 @@ def add_security_headers(response: Response) -> Response:
     response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-    if session.get("_user_id") or request.path.startswith(("/facilitator", "/admin", "/quiz")):
+    if request.endpoint == "static":
+        # Reading the session would add "Vary: Cookie" and defeat the year-long cache.
+        return response
+    if session.get("_user_id") or request.path.startswith(("/facilitator", "/admin")):
         response.headers.setdefault("Cache-Control", "no-store")
+    elif request.path.startswith("/quiz"):
+        # A participant's own quiz: never in a shared cache, always asked for afresh, but
+        # allowed in the back/forward cache, which "no-store" would rule out.
+        response.headers.setdefault("Cache-Control", "private, no-cache")
     return response
 
 
@@ -103,14 +110,18 @@ def init_converters(app: Flask) -> None:
 
 
 def trust_proxies(app: Flask) -> None:
-    """Behind ``TRUSTED_PROXIES`` load balancers, take the client's address and scheme from them.
+    """Behind ``TIPQUIZ_PROXY_COUNT`` reverse proxies, believe their ``X-Forwarded-*`` headers.
 
-    Without it the rate limits would count every client behind a load balancer as one; with it
-    set where no proxy is, anyone could pick their own address, so it is off unless asked for.
+    Links and Secure cookies then carry the public scheme and host, and rate limits count the
+    real client instead of the proxy. Only that many hops are trusted: with the default of 0 a
+    client cannot forge its scheme, host or address, and with 1 only what the proxy itself
+    appended is read.
     """
-    hops = int(app.config.get("TRUSTED_PROXIES") or 0)
+    hops = int(app.config.get("PROXY_COUNT") or 0)
     if hops > 0:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops
+        )
 
 
 def init_app(app: Flask) -> None:
