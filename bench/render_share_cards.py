@@ -1,10 +1,10 @@
 """Draw the share cards (1200×630 PNG, one per language) with headless Chromium.
 
 The card is the same for everyone, so it is drawn once from ``templates/share/card.html``
-(styled by ``scripts/share_card.css``) and the PNGs are committed under ``static/share/``. Run
+(styled by ``bench/share_card.css``) and the PNGs are committed under ``static/share/``. Run
 again after changing the card's words or their translations::
 
-    .venv/bin/python scripts/render_share_cards.py
+    .venv/bin/python bench/render_share_cards.py
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def main() -> None:
             target = ROOT / "static" / SHARE_IMAGE.format(locale=locale)
             target.parent.mkdir(parents=True, exist_ok=True)
             tab.set_content(card_html(app, locale))
-            tab.add_style_tag(path=str(ROOT / "scripts" / "share_card.css"))
+            tab.add_style_tag(path=str(ROOT / "bench" / "share_card.css"))
             tab.screenshot(
                 path=str(target), clip={"x": 0, "y": 0, "width": width, "height": height}
             )
