@@ -1,342 +1,45 @@
-"""Reading, checking and writing the question bank files of ``questions/``.
-
-The files are the project's source of truth for content, edited by people in a text editor, so
-the reader's job is to find *every* mistake in one pass and say where it is (file and line)
-rather than stop at the first. Nothing here touches the database or the web: ``bank_store``
-moves a checked ``Bank`` in and out of the database.
-
-The format is described in ``questions/README.md``.
-"""
+"""Checking bank files: every mistake in one pass, each with its file and line."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-LANGUAGES = ("en", "vi")
-QUESTION_TYPES = ("single", "multiple", "true_false", "message")
-STATUSES = ("published", "draft", "archived")
-BANDS = ("low", "mid", "high")
-SOURCES_FILE = "sources.yaml"
-KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
-DATE_PATTERN = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
-MAX_CHOICES = 6
-# Message questions: how the message is drawn, and how a phrase is placed in its text.
-MESSAGE_KINDS = ("post", "chat", "sms", "flyer")
-CHAT_SIDES = ("them", "me")
-MAX_PHRASES = 10
-PHRASE_MARK = re.compile(r"\[\[([^\[\]]*)\]\]")
-TRUE_FALSE_LABELS = {
-    "true": {"en": "True", "vi": "Đúng"},
-    "false": {"en": "False", "vi": "Sai"},
-}
-
-
-def N_(message: str) -> str:
-    """Mark a message for translation without translating it here (no Flask in this module)."""
-    return message
-
-
-@dataclass(frozen=True)
-class BankError:
-    """One problem in one place of the bank; ``message`` is an English template for gettext."""
-
-    file: str
-    line: int
-    message: str
-    params: Mapping[str, Any] = field(default_factory=dict)
-    # The field of the entry the error is about ("prompt", "url", "parts"…), where it is one:
-    # editors show the message next to that field, whatever its wording.
-    about: str | None = None
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message % dict(self.params)}"
-
-
-class BankInvalid(Exception):
-    """Raised with every error found; the caller changes nothing."""
-
-    def __init__(self, errors: list[BankError]):
-        self.errors = errors
-        super().__init__("\n".join(str(e) for e in errors))
-
-
-Text = dict[str, str]
-
-
-DEFAULT_SOURCE_LANGUAGE = "en"
-
-
-@dataclass
-class SourceEntry:
-    key: str
-    title: str
-    publisher: str
-    url: str
-    date: str | None = None
-    notes: list[str] = field(default_factory=list)
-    # The language of the title: most sources are English pages, a few Vietnamese articles.
-    language: str = DEFAULT_SOURCE_LANGUAGE
-
-
-@dataclass
-class ChoiceEntry:
-    key: str
-    text: Text
-    correct: bool = False
-    # Message questions: why this phrase is, or is not, a red flag.
-    why: Text | None = None
-
-
-@dataclass
-class MessagePart:
-    """One paragraph of a post, SMS or flyer, or one bubble of a chat (``side`` them or me).
-
-    Its text places phrases by key, ``[[key]]``, once each in each language.
-    """
-
-    text: Text
-    side: str | None = None
-
-
-@dataclass
-class MessageEntry:
-    kind: str
-    sender: Text
-    parts: list[MessagePart]
-    detail: Text | None = None
-
-
-def message_data(message: MessageEntry) -> dict[str, Any]:
-    """The message as stored (JSON on the revision) and as written to the bank files."""
-    data: dict[str, Any] = {"kind": message.kind, "sender": dict(message.sender)}
-    if message.detail:
-        data["detail"] = dict(message.detail)
-    parts = []
-    for part in message.parts:
-        item: dict[str, Any] = {"from": part.side} if part.side else {}
-        item["text"] = dict(part.text)
-        parts.append(item)
-    data["parts"] = parts
-    return data
-
-
-def message_from_data(data: Mapping[str, Any]) -> MessageEntry:
-    return MessageEntry(
-        kind=data["kind"],
-        sender=dict(data["sender"]),
-        parts=[MessagePart(dict(p["text"]), p.get("from")) for p in data["parts"]],
-        detail=dict(data["detail"]) if data.get("detail") else None,
-    )
-
-
-def split_phrases(text: str) -> list[tuple[str, str | None]]:
-    """A part's text as pieces: (plain text, None) and (phrase key, key) in reading order."""
-    pieces: list[tuple[str, str | None]] = []
-    last = 0
-    for match in PHRASE_MARK.finditer(text):
-        if match.start() > last:
-            pieces.append((text[last : match.start()], None))
-        pieces.append((match.group(1).strip(), match.group(1).strip()))
-        last = match.end()
-    if last < len(text):
-        pieces.append((text[last:], None))
-    return pieces
-
-
-def placed_phrases(text: str) -> list[str]:
-    return [key for _piece, key in split_phrases(text) if key is not None]
-
-
-@dataclass
-class QuestionEntry:
-    key: str
-    type: str
-    prompt: Text
-    explanation: Text
-    choices: list[ChoiceEntry]
-    sources: list[str]
-    status: str = "published"
-    scenario: Text | None = None
-    message: MessageEntry | None = None
-
-    @property
-    def correct_keys(self) -> frozenset[str]:
-        return frozenset(c.key for c in self.choices if c.correct)
-
-
-@dataclass
-class FactEntry:
-    text: Text
-    source: str
-
-
-@dataclass
-class TopicEntry:
-    key: str
-    position: int
-    title: Text
-    summary: Text
-    facts: list[FactEntry]
-    actions: list[Text]
-    feedback: dict[str, Text]
-    questions: list[QuestionEntry]
-
-
-@dataclass
-class Bank:
-    sources: list[SourceEntry]
-    topics: list[TopicEntry]
-
-    def source_keys(self) -> set[str]:
-        return {s.key for s in self.sources}
-
-
-def true_false_choices(answer: bool) -> list[ChoiceEntry]:
-    """True/false questions store two ordinary choices so that grading has one path."""
-    return [
-        ChoiceEntry("true", dict(TRUE_FALSE_LABELS["true"]), answer is True),
-        ChoiceEntry("false", dict(TRUE_FALSE_LABELS["false"]), answer is False),
-    ]
-
-
-# --- YAML with line numbers -------------------------------------------------------------
-
-
-class Node(dict):
-    """A mapping read from YAML that remembers the line of itself and of each key."""
-
-    line: int = 0
-    key_lines: dict[str, int]
-
-    def line_of(self, key: str) -> int:
-        return self.key_lines.get(key, self.line)
-
-
-class _DuplicateKey(Exception):
-    def __init__(self, key: str, line: int):
-        self.key, self.line = key, line
-
-
-class _ComplexKey(Exception):
-    def __init__(self, line: int):
-        self.line = line
-
-
-class _LineLoader(yaml.SafeLoader):
-    pass
-
-
-# Deeper than any bank file needs; PyYAML builds nested values recursively, and far deeper
-# nesting would exhaust Python's stack before anything could be checked.
-MAX_NESTING = 50
-
-
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> Node:
-    loader.flatten_mapping(node)
-    mapping = Node()
-    mapping.line = node.start_mark.line + 1
-    mapping.key_lines = {}
-    for key_node, value_node in node.value:
-        if not isinstance(key_node, yaml.ScalarNode):
-            raise _ComplexKey(key_node.start_mark.line + 1)
-        key = loader.construct_object(key_node, deep=True)
-        line = key_node.start_mark.line + 1
-        if key in mapping:
-            raise _DuplicateKey(str(key), line)
-        mapping[key] = loader.construct_object(value_node, deep=True)
-        mapping.key_lines[key] = line
-    return mapping
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
-def parse_yaml(text: str, file: str) -> tuple[Any, list[BankError]]:
-    """Parse one file; a syntax error becomes a ``BankError`` with the line YAML reports."""
-    try:
-        return yaml.load(text, Loader=_LineLoader), []  # noqa: S506 - SafeLoader subclass
-    except _DuplicateKey as exc:
-        return None, [BankError(file, exc.line, N_("duplicate field '%(key)s'"), {"key": exc.key})]
-    except _ComplexKey as exc:
-        return None, [BankError(file, exc.line, N_("a field name must be plain text"))]
-    except RecursionError:
-        line = too_deep_line(text)
-        message = N_("lists and fields are nested more than %(depth)s levels deep")
-        return None, [BankError(file, line, message, {"depth": MAX_NESTING})]
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        line = mark.line + 1 if mark else 1
-        message, params = yaml_problem(getattr(exc, "problem", None) or str(exc))
-        return None, [BankError(file, line, message, params)]
-
-
-# PyYAML explains a syntax error in English; the usual ones get a message of our own, which the
-# pages show in the user's language. Anything else gets a general hint.
-YAML_PROBLEMS = (
-    (
-        re.compile(r"^mapping values are not allowed here"),
-        N_("not valid YAML: a colon where none is expected (quote a text that contains ': ')"),
-    ),
-    (
-        re.compile(r"^found character '(?P<char>.+)' that cannot start any token"),
-        N_("not valid YAML: '%(char)s' cannot start a value here (indent with spaces, not tabs)"),
-    ),
-    (
-        re.compile(r"^found unexpected end of stream"),
-        N_("not valid YAML: a quotation mark is never closed"),
-    ),
-    (
-        re.compile(r"^expected ',' or '(?P<char>[\]}])', but got"),
-        N_("not valid YAML: a list or mapping is never closed with '%(char)s'"),
-    ),
-    (
-        re.compile(r"^(expected <block end>|could not find expected ':'|did not find expected)"),
-        N_("not valid YAML: the indentation does not line up"),
-    ),
-    (
-        re.compile(r"^found unknown escape character '(?P<char>.+)'"),
-        N_("not valid YAML: '\\%(char)s' is not an escape (write \\\\ for a backslash)"),
-    ),
+from .entries import (
+    BANDS,
+    CHAT_SIDES,
+    DATE_PATTERN,
+    DEFAULT_SOURCE_LANGUAGE,
+    KEY_PATTERN,
+    LANGUAGES,
+    MAX_CHOICES,
+    MAX_PHRASES,
+    MESSAGE_KINDS,
+    N_,
+    QUESTION_TYPES,
+    SOURCES_FILE,
+    STATUSES,
+    Bank,
+    BankError,
+    BankInvalid,
+    ChoiceEntry,
+    FactEntry,
+    MessageEntry,
+    MessagePart,
+    QuestionEntry,
+    SourceEntry,
+    Text,
+    TopicEntry,
+    placed_phrases,
+    true_false_choices,
 )
-
-
-def yaml_problem(problem: str) -> tuple[str, dict[str, str]]:
-    """Our message, and its parameters, for PyYAML's description of a syntax error."""
-    for pattern, message in YAML_PROBLEMS:
-        found = pattern.match(problem)
-        if found:
-            return message, found.groupdict()
-    return N_("not valid YAML: check the indentation, colons and quotation marks here"), {}
-
-
-def too_deep_line(text: str) -> int:
-    """The line where nesting first goes deeper than ``MAX_NESTING``.
-
-    Reading only the parser's events needs no recursion, so this works where loading failed.
-    """
-    depth = 0
-    try:
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
-            if isinstance(event, yaml.CollectionStartEvent):
-                depth += 1
-                if depth > MAX_NESTING:
-                    return event.start_mark.line + 1
-            elif isinstance(event, yaml.CollectionEndEvent):
-                depth -= 1
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        return mark.line + 1 if mark else 1
-    return 1
-
-
-# --- checking -----------------------------------------------------------------------------
+from .yaml_lines import (
+    Node,
+    parse_yaml,
+)
 
 
 class _Checker:
@@ -1017,103 +720,3 @@ def _check_figures(checker, topics, sources, places) -> None:
                     key=question.key,
                     numbers=numbers,
                 )
-
-
-# --- writing -------------------------------------------------------------------------------
-
-
-class _BankDumper(yaml.SafeDumper):
-    pass
-
-
-def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    if "\n" in value:
-        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value)
-
-
-_BankDumper.add_representer(str, _represent_str)
-
-
-def _dump(data: Any) -> str:
-    return yaml.dump(
-        data, Dumper=_BankDumper, allow_unicode=True, sort_keys=False, width=100, indent=2
-    )
-
-
-def _text(text: Text) -> dict[str, str]:
-    """Multi-paragraph texts end with a newline so that they dump as clean ``|`` blocks."""
-    return {lang: text[lang] + ("\n" if "\n" in text[lang] else "") for lang in LANGUAGES}
-
-
-def write_bank(bank: Bank) -> dict[str, str]:
-    """The bank as {file name: text}, in one canonical layout so exports are byte-stable."""
-    files = {SOURCES_FILE: _dump({"sources": [_source_data(s) for s in bank.sources]})}
-    for topic in bank.topics:
-        files[f"{topic.key}.yaml"] = _dump(_topic_data(topic))
-    return files
-
-
-def _source_data(source: SourceEntry) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "key": source.key,
-        "title": source.title,
-    }
-    if source.language != DEFAULT_SOURCE_LANGUAGE:
-        data["language"] = source.language
-    data["publisher"] = source.publisher
-    if source.date:
-        data["date"] = source.date
-    data["url"] = source.url
-    if source.notes:
-        data["notes"] = list(source.notes)
-    return data
-
-
-def _topic_data(topic: TopicEntry) -> dict[str, Any]:
-    return {
-        "key": topic.key,
-        "position": topic.position,
-        "title": _text(topic.title),
-        "summary": _text(topic.summary),
-        "facts": [{"text": _text(f.text), "source": f.source} for f in topic.facts],
-        "actions": [_text(a) for a in topic.actions],
-        "feedback": {band: _text(topic.feedback[band]) for band in BANDS},
-        "questions": [_question_data(q) for q in topic.questions],
-    }
-
-
-def _question_data(question: QuestionEntry) -> dict[str, Any]:
-    data: dict[str, Any] = {"key": question.key, "type": question.type}
-    if question.status != "published":
-        data["status"] = question.status
-    if question.scenario:
-        data["scenario"] = _text(question.scenario)
-    data["prompt"] = _text(question.prompt)
-    if question.message is not None:
-        data["message"] = _message_data(question.message)
-    if question.type == "true_false":
-        data["answer"] = "true" in question.correct_keys
-    else:
-        choices = []
-        for choice in question.choices:
-            item: dict[str, Any] = {"key": choice.key, "text": _text(choice.text)}
-            if choice.correct:
-                item["correct"] = True
-            if choice.why:
-                item["why"] = _text(choice.why)
-            choices.append(item)
-        data["choices"] = choices
-    data["explanation"] = _text(question.explanation)
-    data["sources"] = list(question.sources)
-    return data
-
-
-def _message_data(message: MessageEntry) -> dict[str, Any]:
-    data = message_data(message)
-    data["sender"] = _text(message.sender)
-    if message.detail:
-        data["detail"] = _text(message.detail)
-    for item, part in zip(data["parts"], message.parts, strict=True):
-        item["text"] = _text(part.text)
-    return data
