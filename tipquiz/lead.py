@@ -34,6 +34,7 @@ from .follow import state_of
 from .forms import EmptyForm
 from .live_forms import RoomSettingsForm
 from .models import ROUNDS, Question, Workshop, WorkshopQuestion, utcnow
+from .public_url import only_loopback_known
 
 bp = Blueprint("lead", __name__, url_prefix="/lead")
 bp.before_request(role_guard("facilitator", "admin"))
@@ -211,6 +212,11 @@ def settings(workshop_id: int):
         live.change_mode(db, workshop, form.mode.data, form.time_limit.data)
         flash(_("Saved: how the room moves."))
     return redirect(url_for("facilitator.show_workshop", workshop_id=workshop.id))
+
+
+@bp.context_processor
+def lead_globals() -> dict[str, Any]:
+    return {"join_link_unreachable": only_loopback_known}
 
 
 @bp.app_context_processor
