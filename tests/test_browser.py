@@ -6,17 +6,19 @@ Screenshots of the main screens go to tests/screenshots/ (git-ignored) for peopl
 from __future__ import annotations
 
 import gzip
-import shutil
-import threading
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from helpers import TEST_PASSWORD, add_user, page, submit
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from browsing import (
+    PHONE,
+    answer_current_question,
+    phone,
+    serious_violations,
+    shot,
+    sign_in,
+)
+from helpers import add_user, page, submit
+from playwright.sync_api import expect
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from tipquiz import attempts
 from tipquiz.db import get_session
@@ -24,67 +26,6 @@ from tipquiz.models import Attempt, Question, User, Workshop, WorkshopQuestion
 from tipquiz.workshops import create_workshop
 
 pytestmark = pytest.mark.browser
-
-ROOT = Path(__file__).resolve().parent.parent
-SCREENSHOTS = ROOT / "tests" / "screenshots"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-PHONE = {"width": 390, "height": 844}
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def server(app) -> Iterator[str]:
-    """The app served over real HTTP on a free loopback port for the browser."""
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join()
-    httpd.server_close()
-
-
-def phone(browser: Browser, locale: str = "vi-VN") -> Page:
-    context = browser.new_context(viewport=PHONE, locale=locale, device_scale_factor=1)
-    return context.new_page()
-
-
-def shot(page_: Page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page_.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
-
-
-def serious_violations(page_: Page) -> list[str]:
-    results = Axe().run(page_)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']}"
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-
-
-def answer_current_question(page_: Page) -> None:
-    page_.locator("ul.choices label, .message label.phrase").first.click()
-    page_.locator("form.question button[type=submit]").click()
-    expect(page_.locator("#feedback")).to_be_visible()
 
 
 def test_whole_quiz_in_vietnamese_on_a_phone(browser, server, app):
@@ -198,14 +139,6 @@ def test_a_question_page_weighs_under_15_kb_compressed(client):
             css += sheet.get_data()
     weight = len(gzip.compress(html)) + len(gzip.compress(css))
     assert 1000 < weight < 15 * 1024
-
-
-def sign_in(tab: Page, server: str, username: str) -> None:
-    tab.goto(server + "/login")
-    tab.locator("#username").fill(username)
-    tab.locator("#password").fill(TEST_PASSWORD)
-    tab.locator("main form button[type=submit], main form input[type=submit]").first.click()
-    expect(tab.locator("nav.staff-nav")).to_be_visible()
 
 
 def test_facilitator_watches_results_update_while_answers_arrive(browser, server, app):

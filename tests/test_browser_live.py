@@ -5,15 +5,11 @@ Screenshots go to tests/screenshots/ (git-ignored) for people to review.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-
 import pytest
+from browsing import PHONE, serious_violations, shot, sign_in
 from helpers import add_user
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import func, select
-from test_browser import CHROMIUM, CHROMIUM_ARGS, PHONE, serious_violations, shot, sign_in
-from werkzeug.serving import make_server
 
 from tipquiz import attempts, workshops
 from tipquiz.db import get_session
@@ -23,28 +19,6 @@ pytestmark = pytest.mark.browser
 
 SCREENS = {"1366x768": {"width": 1366, "height": 768}, "1920x1080": {"width": 1920, "height": 1080}}
 FOLLOW_MS = 4_000
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def server(app) -> Iterator[str]:
-    """The app over real HTTP on a free loopback port, several requests at once like gunicorn."""
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join()
-    httpd.server_close()
 
 
 # Every rendered piece of text, line by line, must lie inside the window and overlap no other;

@@ -6,19 +6,17 @@ from __future__ import annotations
 import re
 
 import pytest
-from helpers import add_user
-from playwright.sync_api import Browser, Page, expect
-from sqlalchemy import select
-from test_browser import (  # noqa: F401  (fixtures)
+from browsing import (
     SCREENSHOTS,
     answer_current_question,
-    browser,
     phone,
     serious_violations,
-    server,
     shot,
     sign_in,
 )
+from helpers import add_user
+from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import select
 
 from tipquiz.db import get_session
 from tipquiz.models import Answer, Attempt, User

@@ -5,17 +5,14 @@ from __future__ import annotations
 
 import gzip
 import re
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import brotli
 import pytest
 from helpers import add_user, login, page
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import expect
 from sqlalchemy import func, select
 from test_participant import correct_keys, start_quiz
-from werkzeug.serving import make_server
 
 from tipquiz.assets import hashed_name
 from tipquiz.db import get_session
@@ -180,29 +177,6 @@ def test_forms_say_sending_and_the_language_switch_after_start_lands_in_the_quiz
 # In a browser --------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    from test_browser import CHROMIUM, CHROMIUM_ARGS
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def served(app) -> Iterator[str]:
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join()
-    httpd.server_close()
-
-
 HOLD_FETCH = """() => {
   const send = window.realFetch || window.fetch;
   window.realFetch = send;
@@ -215,10 +189,10 @@ HOLD_FETCH = """() => {
 
 
 @pytest.mark.browser
-def test_a_tapped_button_says_sending_once_and_the_page_is_safe_to_reload(app, chromium, served):
-    context = chromium.new_context(viewport={"width": 390, "height": 844}, locale="en-GB")
+def test_a_tapped_button_says_sending_once_and_the_page_is_safe_to_reload(app, browser, server):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-GB")
     tab = context.new_page()
-    tab.goto(served + "/")
+    tab.goto(server + "/")
     tab.evaluate(HOLD_FETCH)
     button = tab.locator("form.start button")
     button.click()
@@ -229,7 +203,7 @@ def test_a_tapped_button_says_sending_once_and_the_page_is_safe_to_reload(app, c
     assert tab.evaluate("window.sent") == 1, "a second tap sends nothing"
     tab.evaluate("window.release()")
     expect(tab.locator("form.question")).to_be_visible()
-    assert tab.url == served + "/quiz/1"
+    assert tab.url == server + "/quiz/1"
 
     tab.evaluate(HOLD_FETCH)
     tab.locator("ul.choices label").first.click()
@@ -238,14 +212,14 @@ def test_a_tapped_button_says_sending_once_and_the_page_is_safe_to_reload(app, c
     expect(submit_button).to_have_text("Sending…")
     tab.evaluate("window.release()")
     expect(tab.locator("#feedback")).to_be_visible()
-    assert tab.url == served + "/quiz/1#feedback"
+    assert tab.url == server + "/quiz/1#feedback"
 
     # The next question was in the same response: no request at all.
     requests: list[str] = []
     tab.on("request", lambda request: requests.append(request.url))
     tab.locator("#feedback a.button-primary").click()
     expect(tab.locator("form.question")).to_be_visible()
-    assert tab.url == served + "/quiz/2"
+    assert tab.url == server + "/quiz/2"
     assert [url for url in requests if "/quiz/" in url] == []
 
     tab.reload()
@@ -258,10 +232,10 @@ def test_a_tapped_button_says_sending_once_and_the_page_is_safe_to_reload(app, c
 
 
 @pytest.mark.browser
-def test_without_javascript_the_quiz_still_posts_and_redirects(app, chromium, served):
-    context = chromium.new_context(java_script_enabled=False, locale="en-GB")
+def test_without_javascript_the_quiz_still_posts_and_redirects(app, browser, server):
+    context = browser.new_context(java_script_enabled=False, locale="en-GB")
     tab = context.new_page()
-    tab.goto(served + "/")
+    tab.goto(server + "/")
     tab.locator("form.start button").click()
     expect(tab.locator("form.question")).to_be_visible()
     tab.locator("ul.choices label").first.click()

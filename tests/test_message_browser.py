@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import pytest
 import test_browser
+from browsing import PHONE, serious_violations, shot
 from helpers import add_user
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
-from test_browser import PHONE, serious_violations, shot
 
 from tipquiz.db import get_session
 from tipquiz.models import Answer, Question, Workshop, WorkshopQuestion

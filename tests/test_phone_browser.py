@@ -6,18 +6,16 @@ from __future__ import annotations
 import gzip
 
 import pytest
-from helpers import add_user, page, submit
-from playwright.sync_api import Page, expect
-from test_browser import (  # noqa: F401 - fixtures
+from browsing import (
     PHONE,
     answer_current_question,
-    browser,
     phone,
     serious_violations,
-    server,
     shot,
     sign_in,
 )
+from helpers import add_user, page, submit
+from playwright.sync_api import Page, expect
 
 from tipquiz import workshops
 from tipquiz.db import get_session
