@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
@@ -136,3 +137,41 @@ def test_upgrading_keeps_every_answer(blank_engine):
                 "VALUES (2, 2, 1, 1, true, '2026-01-01')"
             )
         )
+
+
+def test_key_facts_move_into_their_table_and_keep_their_sources(blank_engine):
+    migrate.upgrade(blank_engine, "0009")
+    facts = json.dumps(
+        [
+            {"text": {"en": "One", "vi": "Một"}, "source": "s-one"},
+            {"text": {"en": "Two", "vi": "Hai"}, "source": "s-two"},
+        ]
+    )
+    with blank_engine.begin() as conn:
+        for key, position in (("s-one", 1), ("s-two", 2)):
+            conn.execute(
+                text(
+                    "INSERT INTO sources (key, title, publisher, url, notes, position, language) "
+                    "VALUES (:key, 't', 'p', 'https://example.org/', '[]', :position, 'en')"
+                ),
+                {"key": key, "position": position},
+            )
+        conn.execute(
+            text(
+                "INSERT INTO topics (id, key, position, title, summary, facts, actions, feedback) "
+                "VALUES (1, 't', 1, '{}', '{}', :facts, '[]', '{}')"
+            ),
+            {"facts": facts},
+        )
+    migrate.upgrade(blank_engine)
+    with blank_engine.connect() as conn:
+        moved = conn.execute(
+            text(
+                "SELECT f.position, s.key FROM facts f JOIN sources s ON s.id = f.source_id "
+                "WHERE f.topic_id = 1 ORDER BY f.position"
+            )
+        ).all()
+    assert [tuple(row) for row in moved] == [(1, "s-one"), (2, "s-two")]
+    # The database refuses to delete a source a fact still cites.
+    with pytest.raises(IntegrityError), blank_engine.begin() as conn:
+        conn.execute(text("DELETE FROM sources WHERE key = 's-two'"))

@@ -40,6 +40,7 @@ from .models import (
     AnswerChoice,
     AttemptQuestion,
     Choice,
+    Fact,
     Question,
     QuestionRevision,
     Source,
@@ -103,7 +104,8 @@ def import_bank(session: Session, bank: Bank) -> ImportReport:
             topic = Topic(key=topic_entry.key)
             session.add(topic)
             topics[topic.key] = topic
-        _fill_topic(topic, topic_entry)
+        with session.no_autoflush:
+            _fill_topic(topic, topic_entry, sources)
         for position, entry in enumerate(topic_entry.questions, start=1):
             seen.add(entry.key)
             question = questions.get(entry.key)
@@ -136,7 +138,7 @@ def import_bank(session: Session, bank: Bank) -> ImportReport:
             select(exists().where(Question.topic_id == topic.id))
         ):
             session.delete(topic)
-    cited = select(question_sources.c.source_id)
+    cited = select(question_sources.c.source_id).union(select(Fact.source_id))
     session.execute(
         delete(Source).where(Source.key.not_in(bank.source_keys()), Source.id.not_in(cited))
     )
@@ -162,11 +164,21 @@ def _import_sources(session: Session, entries: list[SourceEntry]) -> dict[str, S
     return sources
 
 
-def _fill_topic(topic: Topic, entry: TopicEntry) -> None:
+def _fill_topic(topic: Topic, entry: TopicEntry, sources: dict[str, Source]) -> None:
     topic.position = entry.position
     topic.title = dict(entry.title)
     topic.summary = dict(entry.summary)
-    topic.facts = [{"text": dict(f.text), "source": f.source} for f in entry.facts]
+    # Facts are rewritten in place, position by position, so that no two rows of one topic
+    # ever hold the same position while the change is flushed.
+    for position, fact in enumerate(entry.facts, start=1):
+        if position <= len(topic.facts):
+            row = topic.facts[position - 1]
+        else:
+            row = Fact(position=position)
+            topic.facts.append(row)
+        row.text = dict(fact.text)
+        row.source = sources[fact.source]
+    del topic.facts[len(entry.facts) :]
     topic.actions = [dict(a) for a in entry.actions]
     topic.feedback = {band: dict(text) for band, text in entry.feedback.items()}
 
@@ -239,7 +251,7 @@ def export_bank(session: Session) -> Bank:
                 position=topic.position,
                 title=dict(topic.title),
                 summary=dict(topic.summary),
-                facts=[FactEntry(dict(f["text"]), f["source"]) for f in topic.facts],
+                facts=[FactEntry(dict(f.text), f.source.key) for f in topic.facts],
                 actions=[dict(a) for a in topic.actions],
                 feedback={band: dict(text) for band, text in topic.feedback.items()},
                 questions=[question_entry(q) for q in topic.questions],
@@ -279,7 +291,7 @@ def topic_entry(topic: Topic, questions: list[QuestionEntry] | None = None) -> T
         position=topic.position,
         title=dict(topic.title),
         summary=dict(topic.summary),
-        facts=[FactEntry(dict(f["text"]), f["source"]) for f in topic.facts],
+        facts=[FactEntry(dict(f.text), f.source.key) for f in topic.facts],
         actions=[dict(a) for a in topic.actions],
         feedback={band: dict(text) for band, text in topic.feedback.items()},
         questions=list(questions or []),
@@ -382,10 +394,12 @@ def save_question(
 
 
 def save_topic(session: Session, topic: Topic | None, entry: TopicEntry) -> Topic:
+    sources = {s.key: s for s in session.scalars(select(Source))}
     if topic is None:
         topic = Topic(key=entry.key)
         session.add(topic)
-    _fill_topic(topic, entry)
+    with session.no_autoflush:
+        _fill_topic(topic, entry, sources)
     session.flush()
     return topic
 
@@ -430,12 +444,15 @@ def source_citations(session: Session, key: str) -> Citations:
     questions = session.scalars(
         select(Question.key).join(Question.sources).where(Source.key == key).order_by(Question.key)
     ).all()
-    topics = [
-        t.key
-        for t in session.scalars(select(Topic).order_by(Topic.position))
-        if any(f["source"] == key for f in t.facts)
-    ]
-    return Citations(list(questions), topics)
+    topics = session.scalars(
+        select(Topic.key)
+        .join(Fact, Fact.topic_id == Topic.id)
+        .join(Source, Source.id == Fact.source_id)
+        .where(Source.key == key)
+        .group_by(Topic.key, Topic.position)
+        .order_by(Topic.position)
+    ).all()
+    return Citations(list(questions), list(topics))
 
 
 def citation_counts(session: Session) -> dict[int, int]:

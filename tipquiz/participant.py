@@ -399,9 +399,7 @@ def learn(key: str):
     topic = db.scalar(select(Topic).where(Topic.key == key))
     if topic is None:
         abort(404)
-    keys = {f["source"] for f in topic.facts}
-    sources = {s.key: s for s in db.scalars(select(Source).where(Source.key.in_(keys)))}
-    return render_template("participant/learn.html", topic=topic, sources=sources)
+    return render_template("participant/learn.html", topic=topic)
 
 
 @bp.get("/sources")

@@ -49,8 +49,6 @@ class Topic(Base):
     position: Mapped[int] = mapped_column(default=0)
     title: Mapped[Text]
     summary: Mapped[Text]
-    # [{"text": {"en", "vi"}, "source": "source-key"}, ...]
-    facts: Mapped[list[Any]] = mapped_column(default=list)
     # [{"en", "vi"}, ...]
     actions: Mapped[list[Any]] = mapped_column(default=list)
     # {"low": {"en", "vi"}, "mid": {...}, "high": {...}}
@@ -59,6 +57,28 @@ class Topic(Base):
     questions: Mapped[list[Question]] = relationship(
         back_populates="topic", order_by="Question.position"
     )
+    facts: Mapped[list[Fact]] = relationship(order_by="Fact.position", cascade="all, delete-orphan")
+
+
+class Fact(Base):
+    """A key fact of a topic's learn page, with the source it comes from.
+
+    A table of its own, not a list inside the topic, so that the database answers "which facts
+    cite this source" and refuses to delete a source a fact still cites.
+    """
+
+    __tablename__ = "facts"
+    __table_args__ = (UniqueConstraint("topic_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    topic_id: Mapped[int] = mapped_column(ForeignKey("topics.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    text: Mapped[Text]
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("sources.id", ondelete="RESTRICT"), index=True
+    )
+
+    source: Mapped[Source] = relationship()
 
 
 class Question(Base):
