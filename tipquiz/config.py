@@ -11,9 +11,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-LOCALES = ("vi", "en")
-# Each language named in itself, as a language switch shows it.
-LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
+from .vocabulary import LANGUAGE_NAMES, LOCALES
+
+__all__ = ["LANGUAGE_NAMES", "LOCALES", "default_settings"]
 
 
 def default_settings(instance_path: Path) -> dict[str, Any]:

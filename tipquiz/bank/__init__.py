@@ -10,6 +10,7 @@ The format is described in ``questions/README.md``.
 
 from __future__ import annotations
 
+from ..vocabulary import QUESTION_TYPES, STATUSES
 from .checker import (
     SELECT_ALL_PHRASES,
     choice_rule_errors,
@@ -31,9 +32,7 @@ from .entries import (
     MESSAGE_KINDS,
     N_,
     PHRASE_MARK,
-    QUESTION_TYPES,
     SOURCES_FILE,
-    STATUSES,
     TRUE_FALSE_LABELS,
     Bank,
     BankError,

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from ..vocabulary import QUESTION_TYPES, STATUSES
 from .entries import (
     BANDS,
     CHAT_SIDES,
@@ -19,9 +20,7 @@ from .entries import (
     MAX_PHRASES,
     MESSAGE_KINDS,
     N_,
-    QUESTION_TYPES,
     SOURCES_FILE,
-    STATUSES,
     Bank,
     BankError,
     BankInvalid,

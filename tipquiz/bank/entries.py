@@ -7,9 +7,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-LANGUAGES = ("en", "vi")
-QUESTION_TYPES = ("single", "multiple", "true_false", "message")
-STATUSES = ("published", "draft", "archived")
+from ..vocabulary import FILE_LANGUAGES
+
+LANGUAGES = FILE_LANGUAGES
 BANDS = ("low", "mid", "high")
 SOURCES_FILE = "sources.yaml"
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")

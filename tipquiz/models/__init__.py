@@ -1,10 +1,9 @@
 """The models, one module per concern; import them from here."""
 
-from .accounts import ROLES, AuditEntry, User
+from ..vocabulary import MODES, PHASES, QUESTION_TYPES, ROLES, ROUNDS, STATUSES
+from .accounts import AuditEntry, User
 from .base import Base, Text, utcnow
 from .content import (
-    QUESTION_TYPES,
-    STATUSES,
     Choice,
     Fact,
     Question,
@@ -14,7 +13,7 @@ from .content import (
     question_sources,
 )
 from .quiz import Answer, AnswerChoice, Attempt, AttemptQuestion
-from .workshops import MODES, PHASES, ROUNDS, Workshop, WorkshopQuestion
+from .workshops import Workshop, WorkshopQuestion
 
 __all__ = [
     "MODES",

@@ -10,9 +10,8 @@ from sqlalchemy import ForeignKey, Index, String, false, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..vocabulary import ROLES
 from .base import Base, one_of, utcnow
-
-ROLES = ("facilitator", "admin")
 
 
 class User(UserMixin, Base):

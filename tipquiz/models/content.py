@@ -13,10 +13,8 @@ from typing import Any
 from sqlalchemy import Column, ForeignKey, String, Table, UniqueConstraint, and_
 from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
+from ..vocabulary import QUESTION_TYPES, STATUSES
 from .base import Base, Text, one_of, utcnow
-
-QUESTION_TYPES = ("single", "multiple", "true_false", "message")
-STATUSES = ("draft", "published", "archived")
 
 question_sources = Table(
     "question_sources",

@@ -12,10 +12,9 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, ForeignKeyConstraint, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..config import LOCALES
+from ..vocabulary import LOCALES, ROUNDS
 from .base import Base, one_of, utcnow
 from .content import Choice, QuestionRevision
-from .workshops import ROUNDS
 
 
 class Attempt(Base):

@@ -11,16 +11,10 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..config import LOCALES
+from ..vocabulary import LOCALES, MODES, PHASES, ROUNDS
 from .accounts import User
 from .base import Base, one_of, utcnow
 from .content import Question
-
-ROUNDS = ("before", "after")
-# How the room moves: each phone at its own pace, or the facilitator opening question by question.
-MODES = ("self_paced", "led")
-# Where a facilitator-led room is (see ``tipquiz.live``).
-PHASES = ("lobby", "question", "reveal", "ended")
 
 
 class Workshop(Base):
