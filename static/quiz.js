@@ -19,12 +19,12 @@
   var stored = null; /* {url, html} of the page that comes after this one */
   var shown = window.location.pathname + window.location.search;
 
-  /* This script and participant.js, which enhances each page again when told "quiz:page". */
-  function ownScript(src) {
-    return /\/static\/(quiz|participant)(\.[0-9a-f]+)?\.js$/.test(src);
+  function quizScript(src) {
+    return /\/static\/quiz(\.[0-9a-f]+)?\.js$/.test(src);
   }
 
-  /* True when the page can simply be put in place: no stylesheet or script we do not have. */
+  /* True when the page can simply be put in place: no stylesheet or script this page has not
+     loaded already (participant.js enhances each page it is told of with "quiz:page"). */
   function canSwap(doc) {
     var links = doc.querySelectorAll("link[rel=stylesheet]");
     for (var i = 0; i < links.length; i += 1) {
@@ -34,7 +34,8 @@
     }
     var scripts = doc.querySelectorAll("script");
     for (var j = 0; j < scripts.length; j += 1) {
-      if (!ownScript(scripts[j].src)) {
+      var src = scripts[j].getAttribute("src") || "";
+      if (!quizScript(src) && !document.querySelector('script[src="' + src + '"]')) {
         return false;
       }
     }

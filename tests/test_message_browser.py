@@ -8,7 +8,6 @@ tapped with why it is fine.
 from __future__ import annotations
 
 import pytest
-import test_browser
 from browsing import PHONE, serious_violations, shot
 from helpers import add_user
 from playwright.sync_api import Browser, Page, expect
@@ -19,9 +18,6 @@ from tipquiz.models import Answer, Question, Workshop, WorkshopQuestion
 
 pytestmark = pytest.mark.browser
 
-# The browser and the live server are test_browser's fixtures.
-browser = test_browser.browser
-server = test_browser.server
 
 KEY = "ws-msg-easy-job-post"
 

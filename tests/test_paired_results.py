@@ -96,7 +96,8 @@ def test_five_pairs_are_enough_and_the_projector_shows_them_in_the_workshops_lan
     login(client, "lan")
     with client.session_transaction() as cookie:
         cookie["lang"] = "en"
-    soup = page(client.get(f"/facilitator/workshops/{workshop_id}/present/2"))
+    # Joining, the topics, then the same people before and after: the third slide.
+    soup = page(client.get(f"/facilitator/workshops/{workshop_id}/present/3"))
     found = figures(soup)
     # Gains 75, 25, 25, 0, 50 points: mean 35; sd √(1600+100+100+1225+225)/4 = 28.50;
     # t(0.975, 4) = 2.776: 35 ± 35.4; d_z = 1.23 (a Vietnamese decimal comma on the projector).

@@ -244,6 +244,11 @@ def test_a_closed_workshop_page_is_clear_on_a_phone(browser, server, app):  # no
         db = get_session()
         workshops.close_workshop(db, db.get(Workshop, workshop_id))
     tab.locator("#feedback a.button").click()
+    # The next question may already be on the phone (fetched with the last answer); answering
+    # it reaches the server, which says the workshop is closed and offers a way on.
+    if tab.locator("input[name=choice]").count():
+        tab.locator("ul.choices label, .message label.phrase").first.click()
+        tab.locator("form.question button[type=submit]").click()
     expect(tab.locator("h1")).to_have_text("Buổi học đã đóng")
     assert tab.locator("input[name=choice]").count() == 0
     shot(tab, "26-workshop-closed-vi")
