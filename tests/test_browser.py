@@ -60,6 +60,7 @@ def test_tap_targets_are_big_enough_on_a_phone(browser, server):
     tab = phone(browser)
     tab.goto(server + "/")
     tab.locator("form[action='/start'] button").click()
+    expect(tab.locator("form.question")).to_be_visible()
     for element in tab.locator("ul.choices label, form.question button").all():
         box = element.bounding_box()
         assert box["height"] >= 48, box

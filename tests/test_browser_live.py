@@ -101,7 +101,7 @@ def join(tab: Page, base: str, code: str) -> None:
 
 
 def answer(tab: Page) -> None:
-    tab.locator("form.question ul.choices label").first.click()
+    tab.locator("form.question ul.choices label, form.question .message label.phrase").first.click()
     tab.locator("form.question button[type=submit]").click()
     expect(tab.locator("h1.room-status")).to_be_visible()
 

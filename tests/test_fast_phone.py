@@ -120,9 +120,10 @@ def test_the_script_gets_each_step_in_one_response(app, client):
     with app.app_context():
         assert get_session().scalar(select(func.count(Answer.id))) == 1
 
-    # A refused answer goes back to its page by GET (history never holds the POST); the script
-    # follows the redirect and shows the page with its message.
-    empty = client.post("/quiz/2", data={"csrf_token": token}, headers=SWAP)
+    # A refused answer (here a choice the question does not have: refused whatever its type)
+    # goes back to its page by GET, so history never holds the POST; the script follows the
+    # redirect and shows the page with its message.
+    empty = client.post("/quiz/2", data={"csrf_token": token, "choice": "nope"}, headers=SWAP)
     assert empty.status_code == 303 and "error=choose" in empty.location
     assert "X-Swap-Location" not in empty.headers
     assert page(client.get(empty.location)).find("p", id="answer-error") is not None
@@ -208,7 +209,7 @@ def test_a_tapped_button_says_sending_once_and_the_page_is_safe_to_reload(app, b
     assert tab.url == server + "/quiz/1"
 
     tab.evaluate(HOLD_FETCH)
-    tab.locator("ul.choices label").first.click()
+    tab.locator("ul.choices label, .message label.phrase").first.click()
     submit_button = tab.locator("form.question button[type=submit]")
     submit_button.click()
     expect(submit_button).to_have_text("Sending…")
@@ -240,7 +241,7 @@ def test_without_javascript_the_quiz_still_posts_and_redirects(app, browser, ser
     tab.goto(server + "/")
     tab.locator("form.start button").click()
     expect(tab.locator("form.question")).to_be_visible()
-    tab.locator("ul.choices label").first.click()
+    tab.locator("ul.choices label, .message label.phrase").first.click()
     tab.locator("form.question button[type=submit]").click()
     expect(tab.locator("#feedback")).to_be_visible()
     assert tab.url.endswith("/quiz/1#feedback")

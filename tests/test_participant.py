@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from helpers import page, submit
+from helpers import keep_only_choice_questions, page, submit
 from sqlalchemy import func, select
 
 from tipquiz.db import get_session
@@ -171,16 +171,6 @@ def test_cannot_skip_ahead(client):
     response = client.get("/quiz/5")
     assert response.status_code == 302
     assert response.location.endswith("/quiz/1")
-
-
-def keep_only_choice_questions(app) -> None:
-    """Draft the message questions, where tapping nothing is an answer, for tests about the rest."""
-    with app.app_context():
-        db = get_session()
-        for question in db.scalars(select(Question)):
-            if question.current_revision.type == "message":
-                question.status = "draft"
-        db.commit()
 
 
 def test_no_choice_gets_a_message_and_stores_nothing(app, client):

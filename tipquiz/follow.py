@@ -122,12 +122,16 @@ class ShownQuestion:
 
 # When the room moves on, every phone asks for the same question within a second: it is read
 # from the database once per process and kept a few seconds (an edit shows up after that).
-_SHOWN: dict[int, tuple[float, ShownQuestion]] = {}
 SHOWN_SECONDS = 10.0
 
 
+def app_cache(name: str) -> dict:
+    """A cache of this app's own: two apps in one process (tests, two databases) share none."""
+    return current_app.extensions.setdefault(f"tipquiz_follow_{name}", {})
+
+
 def shown_question(revision_id: int) -> ShownQuestion:
-    cached = _SHOWN.get(revision_id)
+    cached = app_cache("shown").get(revision_id)
     if cached is not None and time.monotonic() - cached[0] < SHOWN_SECONDS:
         return cached[1]
     question_of = joinedload(QuestionRevision.question)
@@ -150,7 +154,7 @@ def shown_question(revision_id: int) -> ShownQuestion:
         topic=SimpleNamespace(key=question.topic.key, title=question.topic.title),
         sources=[SimpleNamespace(url=s.url, publisher=s.publisher) for s in question.sources],
     )
-    _SHOWN[revision_id] = (time.monotonic(), shown)
+    app_cache("shown")[revision_id] = (time.monotonic(), shown)
     return shown
 
 
@@ -222,7 +226,7 @@ def render_room(
     key = None
     if phase == live.QUESTION and item and not answer and not error and not chosen:
         key = shared_page_key(workshop, follow["state"], item, seconds_left)
-    shared = _PAGES.get(key) if key is not None else None
+    shared = app_cache("pages").get(key) if key is not None else None
     if shared is not None:
         return shared.replace(TOKEN_MARK, generate_csrf()), status
     page = render_template(
@@ -254,7 +258,6 @@ def render_room(
 # The open question looks the same on every phone that has not answered it, but for the form's
 # CSRF token. When the room moves on, 250 phones ask for it within a second, so each process
 # draws it once per room state and language and puts each phone's own token in.
-_PAGES: dict[tuple, str] = {}
 _PAGES_LOCK = threading.Lock()
 PAGES_KEPT = 16
 TOKEN_MARK = "\x00csrf-token\x00"
@@ -266,16 +269,17 @@ def shared_page_key(
     if not workshop.is_open or session.get("_flashes") or session.get("_user_id"):
         return None
     locale = str(get_locale())
-    return (workshop.id, tag, locale, item.revision_id, tuple(item.choice_order), seconds_left)
+    return (workshop.code, tag, locale, item.revision_id, tuple(item.choice_order), seconds_left)
 
 
 def remember_page(key: tuple, page: str) -> None:
     if TOKEN_MARK not in page:
         return
     with _PAGES_LOCK:
-        while len(_PAGES) >= PAGES_KEPT:
-            _PAGES.pop(next(iter(_PAGES)), None)
-        _PAGES[key] = page
+        pages = app_cache("pages")
+        while len(pages) >= PAGES_KEPT:
+            pages.pop(next(iter(pages)), None)
+        pages[key] = page
 
 
 def render_results(workshop: Workshop, attempt: Attempt, follow: dict) -> str:
