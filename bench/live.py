@@ -392,6 +392,8 @@ def run(
             TIPQUIZ_SECRET_KEY=secrets.token_urlsafe(32),
             TIPQUIZ_RATELIMIT_ANSWERS="1000 per minute",
             TIPQUIZ_RATELIMIT_LOGIN="1000 per minute",
+            # The same kind of shared store make run uses, but counts of this run only.
+            TIPQUIZ_RATELIMIT_STORAGE_URL=f"sqlite:///{workdir / 'ratelimits.sqlite'}",
             PYTHONPATH=str(ROOT),
         )
         processes = []

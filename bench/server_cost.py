@@ -241,6 +241,8 @@ def measure(args, shape: tuple[int, int], workdir: Path) -> dict:
         TIPQUIZ_DATABASE_URL=url,
         TIPQUIZ_SECRET_KEY=secret,
         TIPQUIZ_RATELIMIT_ANSWERS="10000 per minute",
+        # The same kind of shared store make run uses, but counts of this run only.
+        TIPQUIZ_RATELIMIT_STORAGE_URL=f"sqlite:///{workdir / 'ratelimits.sqlite'}",
         PYTHONPATH=str(args.project),
     )
     (workdir / "hello.py").write_text(HELLO)
